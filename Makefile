@@ -1,0 +1,55 @@
+# 目标任务督办 — the two commands a new user needs are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+YEAR := $(shell date +%Y)
+
+.PHONY: run test lint test-sqlite test-postgres setup demo clean
+
+# The virtualenv is rebuilt whenever pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || command -v python3 >/dev/null 2>&1 || \
+		{ echo "Python 3.11 is missing: install python3.11 and python3.11-venv (Debian: apt-get install python3 python3-venv)"; exit 1; }
+	@PY_BIN=$$(command -v $(PYTHON) || command -v python3); \
+	$$PY_BIN -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+		{ echo "Python 3.11 is required ($$PY_BIN is $$($$PY_BIN -V))"; exit 1; }; \
+	test -x $(PY) || $$PY_BIN -m venv $(VENV) || \
+		{ echo "Cannot create a virtualenv: install python3-venv (Debian: apt-get install python3-venv)"; exit 1; }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+# Migrate, load the departments, the 2023 report as adopted, the same plan re-dated to
+# this year (live deadlines for the demo), the demo users and progress; then serve.
+demo: $(STAMP)
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py load_departments
+	$(PY) manage.py seed_report
+	$(PY) manage.py seed_report --rebase-year $(YEAR)
+	$(PY) manage.py load_demo --year $(YEAR)
+
+run: demo
+	@echo ""
+	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The whole suite on SQLite, then the database-sensitive tests again on PostgreSQL.
+test: $(STAMP)
+	$(PY) -m pytest
+	$(MAKE) --no-print-directory test-postgres
+
+test-postgres: $(STAMP)
+	TEST_DATABASE_URL=$${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test} \
+		$(PY) -m pytest -m postgres
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var
