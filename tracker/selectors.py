@@ -52,3 +52,82 @@ def task_list(*, actor: Actor | None = None, own_department_only: bool = False) 
         # A task can match through several co-departments; filter by id to stay distinct.
         qs = qs.filter(pk__in=Task.objects.filter(scope).values("pk"))
     return qs.order_by("plan_id", "position")
+
+
+# ---------------------------------------------------------------- dashboards
+
+def _status_counts(rows, key: str) -> dict:
+    """Fold (key, status, n) rows into {key: {status: n, ..., "total": n}}."""
+    out: dict = {}
+    for row in rows:
+        bucket = out.setdefault(row[key], {s: 0 for s in Status.values} | {"total": 0})
+        bucket[row["status"]] += row["n"]
+        bucket["total"] += row["n"]
+    return out
+
+
+def plan_dashboard(*, plan, today: dt.date, due_soon_days: int | None = None,
+                   list_limit: int = 20) -> dict:
+    """Where a plan stands, aggregated in the database (a fixed number of queries).
+
+    Returns counts by status overall, by area (with the weighted mean percent of its key
+    tasks) and by lead department; each headline target with its latest actual; and the
+    most urgent overdue and due-soon tasks.
+    """
+    from django.conf import settings
+    from django.db.models import Count, F, Sum
+
+    from tracker.models import Area, Indicator
+
+    if due_soon_days is None:
+        due_soon_days = settings.TRACKER_DUE_SOON_DAYS
+    tasks = Task.objects.filter(plan=plan)
+    overall = {s: 0 for s in Status.values}
+    for row in tasks.values("status").annotate(n=Count("id")).order_by():
+        overall[row["status"]] = row["n"]
+    overall["total"] = sum(overall.values())
+    overall["overdue"] = tasks.filter(overdue_q(today)).count()
+
+    by_area = _status_counts(tasks.values("area_id", "status").annotate(n=Count("id"))
+                             .order_by(), "area_id")
+    # Roll-up percent: weighted mean over key tasks (measures roll into their key task).
+    weighted = {
+        row["area_id"]: row for row in tasks.filter(parent__isnull=True)
+        .values("area_id").annotate(w=Sum("weight"), wp=Sum(F("weight") * F("percent")))
+        .order_by()
+    }
+    areas = []
+    for area in Area.objects.filter(plan=plan).order_by("order"):
+        roll = weighted.get(area.pk)
+        percent = round(roll["wp"] / roll["w"]) if roll and roll["w"] else 0
+        areas.append({"area": area, "percent": percent,
+                      "counts": by_area.get(area.pk, {s: 0 for s in Status.values}
+                                            | {"total": 0})})
+
+    by_department = _status_counts(
+        tasks.values("lead_department_id", "status").annotate(n=Count("id")).order_by(),
+        "lead_department_id")
+    from accounts.models import Department
+
+    departments = [
+        {"department": d, "counts": by_department[d.pk]}
+        for d in Department.objects.filter(pk__in=[k for k in by_department if k]).order_by("id")
+    ]
+
+    headline = list(Indicator.objects.filter(plan=plan, task__isnull=True).order_by("order",
+                                                                                     "id"))
+    soon = today + dt.timedelta(days=due_soon_days)
+    listed = task_list().filter(plan=plan)
+    return {
+        "plan": plan,
+        "today": today,
+        "counts": overall,
+        "areas": areas,
+        "departments": departments,
+        "headline_targets": headline,
+        "overdue": list(listed.filter(overdue_q(today)).order_by("deadline", "position")
+                        [:list_limit]),
+        "due_soon": list(listed.filter(deadline__gte=today, deadline__lte=soon)
+                         .exclude(status=Status.DONE).order_by("deadline", "position")
+                         [:list_limit]),
+    }
