@@ -72,3 +72,7 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+
+# API tokens live in their own module; importing them here registers the model.
+from .tokens import ApiToken  # noqa: E402, F401
