@@ -67,7 +67,7 @@ def _status_counts(rows, key: str) -> dict:
 
 
 def plan_dashboard(*, plan, today: dt.date, due_soon_days: int | None = None,
-                   list_limit: int = 20) -> dict:
+                   list_limit: int = 20, scope: Q | None = None) -> dict:
     """Where a plan stands, aggregated in the database (a fixed number of queries).
 
     Returns counts by status overall, by area (with the weighted mean percent of its key
@@ -82,6 +82,10 @@ def plan_dashboard(*, plan, today: dt.date, due_soon_days: int | None = None,
     if due_soon_days is None:
         due_soon_days = settings.TRACKER_DUE_SOON_DAYS
     tasks = Task.objects.filter(plan=plan)
+    if scope is not None:
+        # Only the tasks in `scope` (e.g. department_q for a department's view). A scope
+        # through co_departments can match a task twice, so filter by id to count it once.
+        tasks = tasks.filter(pk__in=Task.objects.filter(scope).values("pk"))
     overall = {s: 0 for s in Status.values}
     for row in tasks.values("status").annotate(n=Count("id")).order_by():
         overall[row["status"]] = row["n"]
@@ -118,6 +122,8 @@ def plan_dashboard(*, plan, today: dt.date, due_soon_days: int | None = None,
                                                                                      "id"))
     soon = today + dt.timedelta(days=due_soon_days)
     listed = task_list().filter(plan=plan)
+    if scope is not None:
+        listed = listed.filter(pk__in=tasks.values("pk"))
     return {
         "plan": plan,
         "today": today,

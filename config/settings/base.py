@@ -82,7 +82,10 @@ TEMPLATES = [
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "admin:login"
+# Department staff and leaders sign in to the web UI, not the admin (which has its own).
+LOGIN_URL = "ui:login"
+LOGIN_REDIRECT_URL = "ui:dashboard"
+LOGOUT_REDIRECT_URL = "ui:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -101,6 +104,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# The web UI's CSS lives in the project, so it is served from the intranet with no CDN.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 
@@ -134,6 +139,13 @@ if TRACKER_STATUS_OFF_TRACK_LAG <= TRACKER_STATUS_AT_RISK_LAG:
     )
 # A task whose deadline is this close counts as "due soon" on lists and dashboards.
 TRACKER_DUE_SOON_DAYS = env_int("TRACKER_DUE_SOON_DAYS", 7, minimum=0)
+# Monthly reporting cycle: progress for a cycle is due by this day of the month (at most
+# 28, so every month has the day).
+TRACKER_REPORTING_CUTOFF_DAY = env_int("TRACKER_REPORTING_CUTOFF_DAY", 25, minimum=1)
+if TRACKER_REPORTING_CUTOFF_DAY > 28:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("TRACKER_REPORTING_CUTOFF_DAY must be between 1 and 28.")
 TRACKER_REMINDER_DAYS_BEFORE = env_int_list("TRACKER_REMINDER_DAYS_BEFORE", [7, 3, 1])
 
 LOGGING = {
