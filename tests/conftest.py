@@ -65,7 +65,9 @@ def _postgres_reachable() -> str | None:
     try:
         psycopg.connect(host=db.get("HOST") or "127.0.0.1", port=db.get("PORT") or 5432,
                         user=db.get("USER") or "postgres", password=db.get("PASSWORD") or None,
-                        dbname=db.get("NAME") or "postgres", connect_timeout=3).close()
+                        # The server's maintenance database: the test database is created
+                        # by pytest-django later, so it need not exist yet.
+                        dbname="postgres", connect_timeout=3).close()
     except psycopg.Error as exc:
         return str(exc).strip().splitlines()[0]
     return None

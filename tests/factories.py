@@ -11,6 +11,8 @@ from tracker.models import Area, Indicator, Milestone, Plan, Task
 class DepartmentFactory(DjangoModelFactory):
     class Meta:
         model = Department
+        # Tests that also load fixtures/departments.yaml share its short names.
+        django_get_or_create = ("short_name",)
 
     name = factory.Sequence(lambda n: f"区测试局{n}")
     short_name = factory.Sequence(lambda n: f"测试局{n}")
