@@ -5,4 +5,5 @@ urlpatterns = [
     path("", include("tracker.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include("config.api_urls")),  # /api/v1/, /api/schema/, /api/docs/
 ]

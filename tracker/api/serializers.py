@@ -1,0 +1,330 @@
+"""Serializers: output ones (<Model>Serializer) say what a client reads; input ones
+(<Action>InputSerializer) validate a write before it reaches a service.
+
+Output serializers read only columns and prefetched relations: relations appear as ids,
+so a list never joins or queries per row. Clients resolve ids with the departments/users
+endpoints (both small and cacheable).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.models import Department, User
+from tracker.choices import Comparator, Direction, Status
+from tracker.models import (
+    Area,
+    Indicator,
+    IndicatorReading,
+    Milestone,
+    Plan,
+    ProgressEntry,
+    Task,
+)
+
+# Free-text limits for writes: generous for a narrative, but bounded so one request cannot
+# store megabytes. Titles follow the model's max_length.
+NARRATIVE_MAX_LENGTH = 5000
+REASON_MAX_LENGTH = 2000
+
+
+# ---------------------------------------------------------------- accounts
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "name", "short_name", "head"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    """What anyone signed in may know about a colleague: no e-mail, no phone."""
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "role", "department"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    can_edit_plan = serializers.BooleanField(read_only=True)
+    can_override_status = serializers.BooleanField(read_only=True)
+    token_read_only = serializers.BooleanField(read_only=True, allow_null=True,
+                                               help_text=_("通过令牌访问时，令牌是否只读"))
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "email", "phone", "role", "department",
+                  "can_edit_plan", "can_override_status", "token_read_only"]
+
+
+# ---------------------------------------------------------------- plan structure
+
+class PlanSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Plan
+        fields = ["id", "year", "region", "title", "adopted_on", "template_year",
+                  "created_at", "updated_at"]
+
+
+class PlanDetailSerializer(PlanSerializer):
+    class Meta(PlanSerializer.Meta):
+        fields = [*PlanSerializer.Meta.fields, "source_text"]
+
+
+class AreaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Area
+        fields = ["id", "plan", "order", "code", "title", "source_quote", "source_start",
+                  "source_end"]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    co_departments = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    measures = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text=_("具体举措的 id（仅重点任务有）"))
+
+    class Meta:
+        model = Task
+        fields = ["id", "plan", "area", "parent", "kind", "code", "position", "title", "text",
+                  "start_date", "deadline", "lead_department", "co_departments",
+                  "responsible", "leader", "assignment_is_default", "weight", "percent",
+                  "last_progress_at", "completed_on", "status", "computed_status",
+                  "status_override", "status_override_reason", "status_override_at",
+                  "measures", "source_quote", "source_start", "source_end", "created_at",
+                  "updated_at"]
+
+
+class MeasureSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Task
+        fields = ["id", "code", "title", "deadline", "lead_department", "responsible",
+                  "percent", "status"]
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["id", "task", "order", "title", "due_date", "completed_on"]
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Indicator
+        fields = ["id", "plan", "task", "code", "order", "name", "unit", "comparator",
+                  "direction", "target_value", "baseline", "baseline_year", "due_date",
+                  "latest_actual", "latest_actual_on", "source_quote", "created_at",
+                  "updated_at"]
+
+
+class IndicatorReadingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IndicatorReading
+        fields = ["id", "indicator", "entry", "measured_on", "value", "note", "author",
+                  "created_at"]
+
+
+class IndicatorDetailSerializer(IndicatorSerializer):
+    readings = IndicatorReadingSerializer(many=True, read_only=True,
+                                          help_text=_("实际值，按统计日期排列"))
+
+    class Meta(IndicatorSerializer.Meta):
+        fields = [*IndicatorSerializer.Meta.fields, "baseline_quote", "readings"]
+
+
+class TaskDetailSerializer(TaskSerializer):
+    measures = MeasureSummarySerializer(many=True, read_only=True)
+    milestones = MilestoneSerializer(many=True, read_only=True)
+    indicators = IndicatorSerializer(many=True, read_only=True)
+
+    class Meta(TaskSerializer.Meta):
+        fields = [*TaskSerializer.Meta.fields, "milestones", "indicators"]
+
+
+class ProgressReadingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IndicatorReading
+        fields = ["id", "indicator", "measured_on", "value"]
+
+
+class ProgressEntrySerializer(serializers.ModelSerializer):
+    readings = ProgressReadingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ProgressEntry
+        fields = ["id", "task", "author", "reported_on", "percent", "progress_text",
+                  "problems_text", "next_steps_text", "self_status", "readings",
+                  "is_demo", "created_at"]
+
+
+# ---------------------------------------------------------------- dashboard (output only)
+
+class StatusCountsSerializer(serializers.Serializer):
+    off_track = serializers.IntegerField()
+    at_risk = serializers.IntegerField()
+    on_track = serializers.IntegerField()
+    not_started = serializers.IntegerField()
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class OverallCountsSerializer(StatusCountsSerializer):
+    overdue = serializers.IntegerField()
+
+
+class DashboardAreaSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="area.id")
+    code = serializers.CharField(source="area.code")
+    title = serializers.CharField(source="area.title")
+    percent = serializers.IntegerField(help_text=_("重点任务的加权平均进度"))
+    counts = StatusCountsSerializer()
+
+
+class DashboardDepartmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="department.id")
+    short_name = serializers.CharField(source="department.short_name")
+    counts = StatusCountsSerializer()
+
+
+class DashboardTaskSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Task
+        fields = ["id", "code", "title", "deadline", "lead_department", "responsible",
+                  "percent", "status"]
+
+
+class DashboardSerializer(serializers.Serializer):
+    plan = PlanSerializer()
+    today = serializers.DateField()
+    counts = OverallCountsSerializer()
+    areas = DashboardAreaSerializer(many=True)
+    departments = DashboardDepartmentSerializer(many=True)
+    headline_targets = IndicatorSerializer(many=True)
+    overdue = DashboardTaskSerializer(many=True)
+    due_soon = DashboardTaskSerializer(many=True)
+
+
+# ---------------------------------------------------------------- writes (input)
+
+class ProgressEntryInputSerializer(serializers.Serializer):
+    task = serializers.PrimaryKeyRelatedField(queryset=Task.objects.all())
+    reported_on = serializers.DateField(required=False, help_text=_("默认今天"))
+    percent = serializers.IntegerField(required=False, allow_null=True, min_value=0,
+                                       max_value=100)
+    progress_text = serializers.CharField(required=False, allow_blank=True,
+                                          max_length=NARRATIVE_MAX_LENGTH)
+    problems_text = serializers.CharField(required=False, allow_blank=True,
+                                          max_length=NARRATIVE_MAX_LENGTH)
+    next_steps_text = serializers.CharField(required=False, allow_blank=True,
+                                            max_length=NARRATIVE_MAX_LENGTH)
+    self_status = serializers.ChoiceField(choices=Status.choices, required=False,
+                                          allow_blank=True)
+    indicator = serializers.PrimaryKeyRelatedField(
+        queryset=Indicator.objects.all(), required=False, allow_null=True,
+        help_text=_("实际值所属指标；省略时用任务的第一个指标"))
+    actual_value = serializers.DecimalField(max_digits=18, decimal_places=4, required=False,
+                                            allow_null=True, help_text=_("指标实际值"))
+
+
+class TaskCreateInputSerializer(serializers.Serializer):
+    plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.all())
+    area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all())
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=Task.objects.all(), required=False, allow_null=True,
+        help_text=_("所属重点任务；填写则新建的是具体举措"))
+    code = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    title = serializers.CharField(max_length=300)
+    text = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    start_date = serializers.DateField()
+    deadline = serializers.DateField()
+    weight = serializers.DecimalField(max_digits=5, decimal_places=2, required=False,
+                                      min_value=0)
+    lead_department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), required=False, allow_null=True)
+    co_departments = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), many=True, required=False)
+    responsible = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True)
+    leader = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True)
+    source_quote = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+
+
+class TaskUpdateInputSerializer(serializers.Serializer):
+    code = serializers.CharField(required=False, max_length=30)
+    title = serializers.CharField(required=False, max_length=300)
+    text = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    start_date = serializers.DateField(required=False)
+    deadline = serializers.DateField(required=False)
+    weight = serializers.DecimalField(max_digits=5, decimal_places=2, required=False,
+                                      min_value=0)
+    source_quote = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+
+
+class TaskAssignInputSerializer(serializers.Serializer):
+    """Only the keys present change; `null` clears an owner."""
+
+    lead_department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), required=False, allow_null=True)
+    co_departments = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), many=True, required=False)
+    responsible = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True)
+    leader = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True)
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs:
+            raise serializers.ValidationError(_("请至少指定一项分工。"))
+        return attrs
+
+
+class StatusOverrideInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices, allow_blank=True,
+                                     help_text=_("留空表示撤销人工认定"))
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
+
+
+class IndicatorCreateInputSerializer(serializers.Serializer):
+    plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.all())
+    task = serializers.PrimaryKeyRelatedField(
+        queryset=Task.objects.all(), required=False, allow_null=True,
+        help_text=_("省略则为主要预期目标"))
+    code = serializers.CharField(max_length=30)
+    order = serializers.IntegerField(required=False, min_value=0, max_value=32767)
+    name = serializers.CharField(max_length=200)
+    unit = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    comparator = serializers.ChoiceField(choices=Comparator.choices, required=False)
+    direction = serializers.ChoiceField(choices=Direction.choices, required=False)
+    target_value = serializers.DecimalField(max_digits=18, decimal_places=4, required=False,
+                                            allow_null=True)
+    baseline = serializers.DecimalField(max_digits=18, decimal_places=4, required=False,
+                                        allow_null=True)
+    baseline_year = serializers.IntegerField(required=False, allow_null=True, min_value=1900,
+                                             max_value=2100)
+    baseline_quote = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    due_date = serializers.DateField()
+    source_quote = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+
+
+class IndicatorUpdateInputSerializer(serializers.Serializer):
+    code = serializers.CharField(required=False, max_length=30)
+    order = serializers.IntegerField(required=False, min_value=0, max_value=32767)
+    name = serializers.CharField(required=False, max_length=200)
+    unit = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    comparator = serializers.ChoiceField(choices=Comparator.choices, required=False)
+    direction = serializers.ChoiceField(choices=Direction.choices, required=False)
+    target_value = serializers.DecimalField(max_digits=18, decimal_places=4, required=False,
+                                            allow_null=True)
+    baseline = serializers.DecimalField(max_digits=18, decimal_places=4, required=False,
+                                        allow_null=True)
+    baseline_year = serializers.IntegerField(required=False, allow_null=True, min_value=1900,
+                                             max_value=2100)
+    baseline_quote = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    due_date = serializers.DateField(required=False)
+    source_quote = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+
+
+class IndicatorReadingInputSerializer(serializers.Serializer):
+    value = serializers.DecimalField(max_digits=18, decimal_places=4)
+    measured_on = serializers.DateField(required=False, help_text=_("默认今天"))
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
