@@ -120,6 +120,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "督查室 <duchashi@localhost>")
 
 REST_FRAMEWORK = {
+    # Token first: its authenticate_header turns missing credentials into 401, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -158,6 +159,18 @@ SPECTACULAR_SETTINGS = {
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_TIMEZONE = TIME_ZONE
+# A task is acknowledged only after it finished, so a worker that dies mid-task leaves it
+# on the queue for another worker; every task is safe to run twice (the sweep's claims).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis redelivers an unacknowledged task after this many seconds; longer than any task.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2,
+                                   "socket_timeout": 5}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+# One schedule for every periodic job, in the database, editable in the admin.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # 红黄绿灯 thresholds, in percentage points of lag behind the expected trajectory (序时进度).
 TRACKER_STATUS_AT_RISK_LAG = env_int("TRACKER_STATUS_AT_RISK_LAG", 10, minimum=0)
@@ -178,6 +191,25 @@ if TRACKER_REPORTING_CUTOFF_DAY > 28:
 
     raise ImproperlyConfigured("TRACKER_REPORTING_CUTOFF_DAY must be between 1 and 28.")
 TRACKER_REMINDER_DAYS_BEFORE = env_int_list("TRACKER_REMINDER_DAYS_BEFORE", [7, 3, 1])
+# Reminders (tracker.rules.reminders): overdue repeats every N days until done; the leader
+# in charge is added once a task is this many days late; the update-due reminder goes out
+# this many days before the reporting cutoff.
+TRACKER_REMINDER_OVERDUE_REPEAT_DAYS = env_int("TRACKER_REMINDER_OVERDUE_REPEAT_DAYS", 7,
+                                               minimum=1)
+TRACKER_REMINDER_ESCALATE_AFTER_DAYS = env_int("TRACKER_REMINDER_ESCALATE_AFTER_DAYS", 14,
+                                               minimum=1)
+TRACKER_REMINDER_UPDATE_DAYS_BEFORE = env_int("TRACKER_REMINDER_UPDATE_DAYS_BEFORE", 3,
+                                              minimum=0)
+# Off: remind on weekends and holidays too (only for deployments that want it).
+TRACKER_REMINDER_WORKING_DAYS_ONLY = env_bool("TRACKER_REMINDER_WORKING_DAYS_ONLY", True)
+# Sending: rows per sweep batch, attempts before a delivery is failed for good, and how
+# long a claimed delivery may stay unfinished before another sweep takes it over.
+TRACKER_REMINDER_BATCH_SIZE = env_int("TRACKER_REMINDER_BATCH_SIZE", 1000, minimum=1)
+TRACKER_REMINDER_MAX_ATTEMPTS = env_int("TRACKER_REMINDER_MAX_ATTEMPTS", 5, minimum=1)
+TRACKER_REMINDER_CLAIM_TIMEOUT = env_int("TRACKER_REMINDER_CLAIM_TIMEOUT", 600, minimum=30)
+TRACKER_REMINDER_HTTP_TIMEOUT = env_int("TRACKER_REMINDER_HTTP_TIMEOUT", 10, minimum=1)
+# Links in reminder messages point here.
+TRACKER_SITE_URL = env_str("TRACKER_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,
