@@ -89,8 +89,9 @@ class Draft:
 
     def summary(self) -> str:
         unplaced = sum(len(t.unplaced) for t in self.tasks)
-        line = (f"{self.title}：主要预期目标 {len(self.targets)} 项，工作领域 {len(self.areas)} 个，"
-                f"重点任务 {len(self.tasks)} 项，量化举措 {len(self.measures)} 项")
+        line = (f"{self.title}：主要预期目标 {len(self.targets)} 项，"
+                f"工作领域 {len(self.areas)} 个，重点任务 {len(self.tasks)} 项，"
+                f"量化举措 {len(self.measures)} 项")
         if unplaced:
             line += f"（另有 {unplaced} 项待人工归位）"
         return line

@@ -19,7 +19,7 @@ def cn_to_int(text: str) -> int | None:
     """三 -> 3, 十一 -> 11, 二十 -> 20, 一百零五 -> 105; None for anything else."""
     if not text or len(text) > 8 or any(c not in _CN_DIGITS and c not in _CN_UNITS for c in text):
         return None
-    total, digit = 0, None
+    total, digit, last_unit = 0, None, 10_000
     for char in text:
         if char in _CN_DIGITS:
             if digit is not None and digit != 0:
@@ -27,8 +27,10 @@ def cn_to_int(text: str) -> int | None:
             digit = _CN_DIGITS[char]
         else:
             unit = _CN_UNITS[char]
+            if unit >= last_unit:
+                return None  # "十十" is no number
             total += (1 if digit is None else digit) * unit
-            digit = None
+            digit, last_unit = None, unit
     return total + (digit or 0)
 
 
@@ -36,7 +38,7 @@ def cn_to_int(text: str) -> int | None:
 # Magnitude prefixes (万, 亿, 千, 百万, 万亿) combine with the counted units below.
 _COUNTED = (
     "个百分点", "人次", "户次", "课次", "场次", "批次", "家次", "架次", "航次", "余人",
-    "平方公里", "平方米", "立方米", "千瓦时", "千瓦", "兆瓦", "公里", "千米", "公顷",
+    "微克/立方米", "平方公里", "平方米", "立方米", "千瓦时", "千瓦", "兆瓦", "公里", "千米", "公顷",
     "标准箱", "标箱", "美元", "欧元", "元", "吨", "斤", "亩", "米",
     "人", "户", "个", "家", "项", "所", "座", "处", "件", "场", "次", "张", "床", "条", "栋",
     "部", "名", "位", "支", "种", "台", "辆", "艘", "架", "块", "宗", "笔", "份", "间",
@@ -49,7 +51,8 @@ _DURATIONS = "(?:个工作日|工作日|小时|分钟|天|日)"
 
 # A figure: not glued to Latin letters or other digits ("5G", "PM2.5", "G20", "3.0版").
 _FIGURE = r"(?<![A-Za-z0-9.\-/])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![A-Za-z0-9.])"
-QUANTITY = re.compile(_FIGURE + r"(" + UNIT_PATTERN + "|" + _DURATIONS + r")")
+# Durations first: "1个工作日" is one working day, not one "个".
+QUANTITY = re.compile(_FIGURE + r"(" + _DURATIONS + "|" + UNIT_PATTERN + r")")
 CN_QUANTITY = re.compile(
     r"(?<![第" + CN_NUMERAL + r"])([两二三四五六七八九十百千]{1,4})"
     r"(件|项|个|家|所|座|条|处|场|批次)"
@@ -60,8 +63,9 @@ _CN_VERB_BEFORE = re.compile(
 # Idioms that state a number in words: zero growth, cleared to zero, a first one.
 ZERO_IDIOMS = re.compile(r"零增长|动态清零|清零|零的突破|零突破|零发生|零事故|零伤亡")
 
-GTE_BEFORE = re.compile(r"(突破|超过|不低于|不少于|至少|高于|大于|多于|达到?|超)$")
-LTE_BEFORE = re.compile(r"(控制在|不超过|低于|小于|不高于|压缩至|压减至|缩短至|压缩到|缩短到|降至|降到)$")
+GTE_BEFORE = re.compile(r"(突破|超过|不低于|不少于|不小于|至少|高于|大于|多于|达到?|超)$")
+LTE_BEFORE = re.compile(
+    r"(控制在|不超过|低于|小于|不高于|压缩至|压减至|缩短至|压缩到|缩短到|降至|降到)$")
 GTE_AFTER = re.compile(r"^(以上|及以上|余|多)")
 LTE_AFTER = re.compile(r"^(以内|以下|之内|内)")
 APPROX_AFTER = re.compile(r"^(左右|上下)")
@@ -93,15 +97,22 @@ def to_decimal(whole: str, fraction: str | None) -> Decimal | None:
 
 
 def comparator_for(before: str, after: str) -> str:
-    """The comparator from the words around a figure: after it (以上, 左右) or before it."""
+    """The comparator from the words around a figure: after it (以上, 左右) or before it.
+
+    Before the figure the longer word wins, so "不低于" (≥) is not read as "低于" (≤).
+    """
     if APPROX_AFTER.match(after):
         return "approx"
-    if LTE_AFTER.match(after) or LTE_BEFORE.search(before):
+    if LTE_AFTER.match(after):
         return "lte"
     if GTE_AFTER.match(after):
         return "gte"
-    match = GTE_BEFORE.search(before)
-    if match and not match.group(1).startswith("达"):
+    gte, lte = GTE_BEFORE.search(before), LTE_BEFORE.search(before)
+    if gte and lte:
+        return "gte" if len(gte.group(1)) > len(lte.group(1)) else "lte"
+    if lte:
+        return "lte"
+    if gte and not gte.group(1).startswith("达"):
         return "gte"
     return "eq"
 

@@ -23,7 +23,6 @@ from .sections import (
     choose_area_list,
     find_area_lists,
     find_parts,
-    part_of,
     split_lines,
 )
 from .targets import find_anchor, parse_targets
@@ -75,7 +74,8 @@ def import_report(raw: str, *, year: int | None = None, region: str | None = Non
     if year is None:
         year = _year_near(chosen.part, anchor)
     if year is None:
-        raise ReportImportError("无法判断报告年度：标题和正文中都没有“20XX年”，请指定年度（--year）。")
+        raise ReportImportError(
+            "无法判断报告年度：标题和正文中都没有“20XX年”，请指定年度（--year）。")
 
     notes: list[str] = []
     region = (region or front["region"] or "").strip()
@@ -129,6 +129,7 @@ def _front_matter(lines: list[Line]) -> dict:
             result["year"] = int(match.group(1))
         region = re.sub(r"^.*?20\d\d年(度)?", "", title.folded.split("政府工作报告")[0])
         region = re.sub(r"[\s\[\]【】()《》“”\"]", "", region)
+        region = re.sub(r"人民$", "", region)  # "云岚省人民政府工作报告"
         if 2 <= len(region) <= 30:
             result["region"] = title.text[title.folded.find(region):][:len(region)]
     for line in head:
@@ -208,7 +209,7 @@ def _build_areas(text: str, folded: str, found: list[AreaFound], year: int,
                  notes: list[str]) -> list[DraftArea]:
     areas: list[DraftArea] = []
     area_cursor = 0
-    for number, area in enumerate(found, start=1):
+    for area in found:
         source = _findable(text, area.start, area.end, area_cursor)
         if source is None:
             notes.append(f"工作领域“{area.title}”的标题在原文中重复，未能唯一定位，已略去。")
@@ -229,15 +230,19 @@ def _build_areas(text: str, folded: str, found: list[AreaFound], year: int,
             # figure in the heading paragraph ("办好十件民生实事") is filed under it.
             first = not draft_area.tasks
             scope = area.start if first else task.paragraph.start
-            regions = [(task.paragraph.start, task.paragraph.end)]
+            placed = [(task.paragraph.start, task.paragraph.end)]
+            aside = [(line.start, line.end) for line in task.body]
             if first:
-                regions.insert(0, (area.line.start, area.line.end))
-            for a, b in regions:
+                # After the （一） mark: the mark is no part of a measure's wording.
+                placed.insert(0, (area.start + area.mark_length, area.line.end))
+            if task.heading is not None:
+                (placed if first else aside).insert(0, (task.heading.start, task.heading.end))
+            for a, b in placed:
                 for measure in find_measures(text, folded, a, b, year):
                     _add_measure(draft_task.measures, text, measure, scope, task.paragraph.end)
-            for line in task.body:
-                for measure in find_measures(text, folded, line.start, line.end, year):
-                    _add_measure(draft_task.unplaced, text, measure, line.start, line.end)
+            for a, b in aside:
+                for measure in find_measures(text, folded, a, b, year):
+                    _add_measure(draft_task.unplaced, text, measure, a, b)
             draft_area.tasks.append(draft_task)
         if draft_area.tasks:
             areas.append(draft_area)

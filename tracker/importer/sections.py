@@ -8,6 +8,7 @@ the government's own conduct when that is a part of its own.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -35,7 +36,8 @@ def split_lines(text: str) -> list[Line]:
 
 
 # Top-level parts: "一、……" on a line of its own, or "第一部分".
-_PART = re.compile(r"^(?:([一二三四五六七八九十]{1,3})、|第([一二三四五六七八九十]{1,3})部分)\s*(\S.{0,58})$")
+_PART = re.compile(
+    r"^(?:([一二三四五六七八九十]{1,3})、|第([一二三四五六七八九十]{1,3})部分)\s*(\S.{0,58})$")
 # Areas: "（一）……", folded to "(一)". Also "一是" is not one: that is prose.
 AREA_MARK = re.compile(r"^\(([一二三四五六七八九十]{1,3})\)\s*")
 
@@ -83,7 +85,7 @@ def find_parts(lines: list[Line], text_length: int, year: int | None) -> list[Pa
         if number != len(parts) + 1:
             continue
         parts.append(Part(number=number, line=line, end=text_length))
-    for part, following in zip(parts, parts[1:], strict=False):
+    for part, following in itertools.pairwise(parts):
         part.end = following.line.start
     for part in parts:
         part.kind = classify_part(part.line.folded, year)

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .numbers import (
-    GTE_BEFORE,
-    LTE_BEFORE,
     QUANTITY,
     comparator_for,
     direction_for,
@@ -36,8 +34,8 @@ _LEADING = re.compile(r"^(?:——|—|-|·|•|\d+[.、)]|\(\d+\)|[①-⑳]|其
                       r"全省|实现|努力)+")
 _SUBJECT_END = re.compile(r"(等指标|等主要指标)?(与|和|同|保持|高于|快于|低于|好于|均|增长|"
                           r"完成)")
-_NAME_VERBS = re.compile(r"(控制在|保持在|保持|达到|突破|超过|不低于|不少于|不超过|力争|实现|"
-                         r"低于|高于|达)$")
+_NAME_VERBS = re.compile(r"(控制在|保持在|稳定在|保持|达到|突破|超过|不低于|不少于|不超过|"
+                         r"力争|实现|低于|高于|达)$")
 
 
 @dataclass
@@ -156,10 +154,6 @@ def _targets_in(clause: str, written: str, start: int, end: int) -> list[TargetC
             return []
         before = clause[:quantity.start()]
         comparator = comparator_for(before[-4:], clause[quantity.end():quantity.end() + 3])
-        if GTE_BEFORE.search(before) and comparator == "eq" and not before.endswith("达"):
-            comparator = "gte"
-        if LTE_BEFORE.search(before):
-            comparator = "lte"
         unit = quantity.group(3)
         direction = direction_for(clause, comparator)
         name = _rate(w(_name(before))) or written

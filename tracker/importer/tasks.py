@@ -42,12 +42,21 @@ class MeasureFound:
 
 @dataclass
 class TaskFound:
+    """A key task: its quote (start, end), title, and the paragraph whose measures it owns.
+
+    For a bare heading line the title is the heading and the quote is the lead sentence of
+    the first paragraph under it: the seed format files measures within the paragraph of
+    the task's quote, and that paragraph is where the heading's measures are written.
+    Measures in any further paragraphs under the heading are kept aside (`body`).
+    """
+
     start: int
     end: int
     title: str
     paragraph: Line
     bare: bool
     body: list[Line]
+    heading: Line | None = None
 
 
 @dataclass
@@ -58,6 +67,7 @@ class AreaFound:
     line: Line
     stop: int           # where the area's text ends (next area, next part, closing words)
     tasks: list[TaskFound]
+    mark_length: int = 0
 
 
 def area_stop(lines: list[Line], area_list: AreaList, index: int, parts: list[Part],
@@ -97,7 +107,7 @@ def parse_areas(text: str, lines: list[Line], area_list: AreaList,
         start, end, title = _lead(heading, mark.end())
         body = [ln for ln in lines[heading.index + 1:] if ln.start < stop and ln.text]
         areas.append(AreaFound(start=start, end=end, title=title[:200], line=heading,
-                               stop=stop, tasks=_tasks(body)))
+                               stop=stop, tasks=_tasks(body), mark_length=mark.end()))
     return areas
 
 
@@ -117,10 +127,10 @@ def _lead(line: Line, skip: int) -> tuple[int, int, str]:
 
 def _short_title(title: str) -> str:
     """A long lead sentence keeps its first clause as the title (the quote keeps it all)."""
-    if len(title) <= 60:
+    if len(title) <= 40:
         return title
     clause = re.split(r"[，,；;]", title, maxsplit=1)[0]
-    return clause if len(clause) >= 4 else title[:60]
+    return clause if len(clause) >= 4 else title[:40]
 
 
 def _tasks(body: list[Line]) -> list[TaskFound]:
@@ -137,10 +147,17 @@ def _tasks(body: list[Line]) -> list[TaskFound]:
         else:
             start, end, title = _lead(line, skip)
             tasks.append(TaskFound(start, end, title, line, bare=False, body=[]))
+    for task in tasks:
+        if task.bare and task.body:
+            first = task.body.pop(0)
+            mark = _SUB_MARK.match(first.folded)
+            task.start, task.end, _ = _lead(first, mark.end() if mark else 0)
+            task.heading, task.paragraph = task.paragraph, first
     return [t for t in tasks if t.title]
 
 
-def find_measures(text: str, folded: str, start: int, end: int, plan_year: int) -> list[MeasureFound]:
+def find_measures(text: str, folded: str, start: int, end: int,
+                  plan_year: int) -> list[MeasureFound]:
     """Quantified measures in text[start:end], clause by clause."""
     segment = folded[start:end]
     masks = masked_spans(segment)
@@ -220,7 +237,8 @@ def _measure_title(written: str, q_start: int, q_end: int, quantity: Quantity) -
         title = written
     else:
         before = written[:q_start]
-        before = re.sub(r"(突破|超过|不低于|不少于|至少|达到|控制在|不超过|低于|压缩至|缩短至|"
+        before = re.sub(r"(突破|超过|不低于|不少于|至少|达到|控制在|稳定在|保持在|不超过|低于|"
+                        r"压缩至|缩短至|"
                         r"提高|提升至|提高到|增加|新增|达)$", lambda m: m.group(0)
                         if m.group(0) in ("提高", "增加", "新增") else "", before)
         title = before + written[q_end:]
