@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from tracker.models import IndicatorReading, ProgressEntry
 from tests.factories import IndicatorFactory, MeasureFactory, TaskFactory
+from tracker.models import IndicatorReading, ProgressEntry
 
 URL = "/api/v1/progress-entries/"
 pytestmark = pytest.mark.django_db

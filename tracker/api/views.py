@@ -37,7 +37,7 @@ from tracker.services.tasks import (
 
 from . import schema as _schema  # noqa: F401  (registers the token auth scheme)
 from . import serializers as s
-from .permissions import PlanEditorWrites
+from .permissions import PlanEditorWrites, TokenScope
 
 ERROR_RESPONSES = {
     400: OpenApiResponse(description="Bad input: `errors` names each field."),
@@ -117,13 +117,13 @@ class TaskViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin,
     not offered (PATCH what changes)."""
 
     filterset_class = filtersets.TaskFilterSet
-    permission_classes = [IsAuthenticated, PlanEditorWrites]
+    permission_classes = [IsAuthenticated, TokenScope, PlanEditorWrites]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_permissions(self):
         # Assigning checks its own finer rule (heads may name the responsible person).
         if self.action == "assign":
-            return [IsAuthenticated()]
+            return [IsAuthenticated(), TokenScope()]
         return super().get_permissions()
 
     def get_queryset(self) -> QuerySet[Task]:
@@ -202,13 +202,13 @@ class IndicatorViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin,
     """Headline targets (task is null) and tasks' indicators, with their readings."""
 
     filterset_class = filtersets.IndicatorFilterSet
-    permission_classes = [IsAuthenticated, PlanEditorWrites]
+    permission_classes = [IsAuthenticated, TokenScope, PlanEditorWrites]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_permissions(self):
         # Who may record a reading depends on the indicator (checked by the service).
         if self.action == "readings":
-            return [IsAuthenticated()]
+            return [IsAuthenticated(), TokenScope()]
         return super().get_permissions()
 
     def get_queryset(self) -> QuerySet[Indicator]:
