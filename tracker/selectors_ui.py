@@ -48,34 +48,26 @@ STATUS_ORDER: list[str] = list(Status.values)
 @dataclass(frozen=True)
 class ReportingCycle:
     """One monthly reporting cycle: progress reported on or after `start` counts for it,
-    and it is due by `cutoff` (the TRACKER_REPORTING_CUTOFF_DAY of a month)."""
+    and it is due by `cutoff` (the TRACKER_REPORTING_CUTOFF_DAY of the month)."""
 
     start: dt.date
     cutoff: dt.date
 
-
-def _cutoff_in(year: int, month: int, day: int) -> dt.date:
-    return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
-
-
-def _shift_month(year: int, month: int, by: int) -> tuple[int, int]:
-    index = year * 12 + (month - 1) + by
-    return index // 12, index % 12 + 1
+    def is_late(self, today: dt.date) -> bool:
+        """Past the cutoff with the month not yet over: unreported tasks are late."""
+        return today > self.cutoff
 
 
 def reporting_cycle(today: dt.date, *, cutoff_day: int | None = None) -> ReportingCycle:
-    """The cycle `today` falls in: from the day after one cutoff to the next cutoff.
+    """The cycle `today` falls in: its calendar month, due by the cutoff day.
 
-    With the cutoff on the 25th, 26 Oct – 25 Nov is one cycle, so on 25 Nov an entry from
-    1 Nov counts, and on 26 Nov a new cycle (due 25 Dec) begins. Pure: no clock, no ORM.
+    The same cycle the update-due reminders use (tracker.rules.reminders.UpdateCycle:
+    entries from the first of the cutoff's month count), so the "本期待报送" mark on
+    "my tasks" and the reminder a person receives never disagree. Pure: no clock, no ORM.
     """
     day = cutoff_day or settings.TRACKER_REPORTING_CUTOFF_DAY
-    this_cutoff = _cutoff_in(today.year, today.month, day)
-    if today <= this_cutoff:
-        prev = _cutoff_in(*_shift_month(today.year, today.month, -1), day)
-        return ReportingCycle(start=prev + dt.timedelta(days=1), cutoff=this_cutoff)
-    nxt = _cutoff_in(*_shift_month(today.year, today.month, 1), day)
-    return ReportingCycle(start=this_cutoff + dt.timedelta(days=1), cutoff=nxt)
+    last = calendar.monthrange(today.year, today.month)[1]
+    return ReportingCycle(start=today.replace(day=1), cutoff=today.replace(day=min(day, last)))
 
 
 def needs_update_q(cycle: ReportingCycle, today: dt.date) -> Q:

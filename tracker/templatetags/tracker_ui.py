@@ -66,13 +66,19 @@ def target_text(indicator) -> str:
     return f"{sign}{number(indicator.target_value)} {indicator.unit}".strip()
 
 
+def _query(context):
+    """The page's query string: the view's `query` when it made the defaults explicit
+    (e.g. the plan), so a copied link keeps showing the same list; else the request's."""
+    query = context.get("query")
+    return (query if query is not None else context["request"].GET).copy()
+
+
 @register.simple_tag(takes_context=True)
 def sort_header(context, key: str, label: str) -> SafeString:
     """A column header that sorts by `key`, and reverses when already sorted by it. Keeps
     the other filters in the URL and goes back to page 1."""
-    request = context["request"]
     current = context.get("sort") or "position"
-    params = request.GET.copy()
+    params = _query(context)
     params.pop("page", None)
     if current == key:
         params["sort"], arrow, state = f"-{key}", " ↑", "ascending"
@@ -88,7 +94,7 @@ def sort_header(context, key: str, label: str) -> SafeString:
 @register.simple_tag(takes_context=True)
 def with_params(context, **changes) -> str:
     """The current query string with `changes` applied (None removes a key)."""
-    params = context["request"].GET.copy()
+    params = _query(context)
     for key, value in changes.items():
         if value is None:
             params.pop(key, None)

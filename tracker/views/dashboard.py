@@ -67,6 +67,7 @@ def my_tasks_view(request: HttpRequest) -> HttpResponse:
         "plans": plan_choices(),
         "today": today,
         "cycle": cycle,
+        "late": cycle.is_late(today),
         "groups": group_by_status(tasks),
         "total": len(tasks),
         "needs_update": sum(1 for t in tasks if t.needs_update),

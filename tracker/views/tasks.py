@@ -21,7 +21,6 @@ from tracker.forms import ProgressReportForm
 from tracker.models import Task
 from tracker.rules.permissions import Actor, TaskOwners, can_report_progress
 from tracker.selectors_ui import (
-    plan_choices,
     task_detail,
     task_history,
     task_rows,
@@ -58,8 +57,8 @@ def task_list_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "tracker/task_list.html", {
         "plan": plan,
-        "plans": plan_choices(),
         "filter": filterset,
+        "query": filterset.data,
         "page": page,
         "sort": filterset.form.cleaned_data.get("sort") or "position",
         "nav": "tasks",
