@@ -1,9 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from tracker.admin_import import import_report_view
+
 urlpatterns = [
     path("", include("tracker.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before admin.site.urls, whose catch-all would otherwise answer this path.
+    path("admin/import-report/", admin.site.admin_view(import_report_view),
+         name="import_report"),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),  # /api/v1/, /api/schema/, /api/docs/
 ]
