@@ -127,6 +127,10 @@ class PlannedReminder:
     def key(self) -> tuple:
         return (self.task_id, self.milestone_id, self.recipient_id, self.rule, self.occurrence)
 
+    @property
+    def rule_label(self) -> str:
+        return str(ReminderRule(self.rule).label)
+
 
 def _keyset(qs, batch_size: int) -> Iterator[list[dict]]:
     """Rows of a .values() queryset in id order, one query per batch (no OFFSET)."""
@@ -709,3 +713,83 @@ def task_nudge(*, task: Task, actor_user, today: dt.date | None = None) -> Nudge
 
             deliveries_enqueue_on_commit(result.deliveries)
     return result
+
+
+# ---------------------------------------------------------------- staff tools
+
+
+@dataclass
+class RecipientPreview:
+    user: User
+    channels: list[str]
+    items: list[PlannedReminder]
+
+
+def reminders_preview(*, day: dt.date) -> tuple[SweepSummary, list[RecipientPreview]]:
+    """Who would get what on `day`: the sweep's dry run, grouped by person.
+
+    Keys already recorded are left out, so the list is what would actually go out.
+    """
+    summary = reminders_sweep(today=day, dry_run=True, keep_planned=True)
+    by_person: dict[int, list[PlannedReminder]] = defaultdict(list)
+    recorded: set[tuple] = set()
+    for start in range(0, len(summary.planned), settings.TRACKER_REMINDER_BATCH_SIZE):
+        recorded |= _recorded_keys(summary.planned[start:start
+                                                    + settings.TRACKER_REMINDER_BATCH_SIZE])
+    for planned in summary.planned:
+        if planned.key not in recorded:
+            by_person[planned.recipient_id].append(planned)
+    users = list(User.objects.filter(pk__in=by_person).order_by("department_id", "id"))
+    options = channel_options(users)
+    people = []
+    for user in users:
+        items = sorted(by_person[user.pk],
+                       key=lambda p: digest_sort_key(p.rule, p.due, p.code))
+        channels: set[Channel] = set()
+        for item in items:
+            channels |= channels_for(ReminderRule(item.rule), options[user.pk])
+        people.append(RecipientPreview(user=user, channels=sorted(channels), items=items))
+    return summary, people
+
+
+def next_reminder_day(after: dt.date) -> dt.date:
+    """The next day a sweep sends reminders (the next working day)."""
+    from tracker.rules.reminders import next_workday_after
+
+    return next_workday_after(after, reminder_calendar())
+
+
+def delivery_retry(*, delivery: Delivery, actor_user) -> bool:
+    """督查室 sends a failed delivery again (after fixing an address or a robot).
+
+    Returns False when the delivery was not in a failed state (nothing to do).
+    """
+    if not can_override_status(Actor.of(actor_user)):
+        raise PermissionDenied(_("只有督查室可以重新发送提醒。"))
+    return Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.FAILED).update(
+        state=DeliveryState.PENDING, attempts=0, next_attempt_at=None,
+        updated_at=timezone.now()) == 1
+
+
+def notification_preference_update(*, user: User, email_enabled: bool | None = None,
+                                   wecom_enabled: bool | None = None,
+                                   dingtalk_enabled: bool | None = None,
+                                   webhook_enabled: bool | None = None,
+                                   language: str | None = None) -> NotificationPreference:
+    """A person switches channels on or off, or picks the message language.
+
+    Switching e-mail off mutes due-soon and update-due reminders there; escalations still
+    arrive (rules.reminders.channels_for).
+    """
+    if language is not None and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": [_("不支持的语言。")]})
+    preference, _created = NotificationPreference.objects.get_or_create(user=user)
+    changes = {"email_enabled": email_enabled, "wecom_enabled": wecom_enabled,
+               "dingtalk_enabled": dingtalk_enabled, "webhook_enabled": webhook_enabled,
+               "language": language}
+    fields = [name for name, value in changes.items() if value is not None]
+    for name in fields:
+        setattr(preference, name, changes[name])
+    if fields:
+        preference.save(update_fields=[*fields, "updated_at"])
+    return preference
