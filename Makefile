@@ -51,5 +51,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Benchmarks (not tests): each prints its own timings.
+.PHONY: bench
+bench: $(STAMP)
+	$(PY) bench/bench_importer.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 var

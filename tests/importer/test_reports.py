@@ -155,3 +155,16 @@ def test_it_says_when_only_the_review_has_a_numbered_list():
     with pytest.raises(ReportImportError) as error:
         import_report(text)
     assert "上年工作回顾" in str(error.value)
+
+
+def test_it_reads_an_area_written_as_one_paragraph_as_an_area_with_one_key_task():
+    text = ("2024年清河区政府工作报告\n各位代表：\n主要预期目标是：地区生产总值增长5%左右。\n"
+            "（一）聚焦项目建设。全年实施区级重点项目90个，完成投资140亿元以上。\n"
+            "（二）聚焦民生福祉。新增就业1.3万人。\n")
+    draft = import_report(text)
+    assert [(a.title, [t.title for t in a.tasks]) for a in draft.areas] == [
+        ("聚焦项目建设", ["全年实施区级重点项目90个，完成投资140亿元以上"]),
+        ("聚焦民生福祉", ["新增就业1.3万人"]),
+    ]
+    assert [m.source.quote for m in draft.areas[0].tasks[0].measures] == [
+        "全年实施区级重点项目90个", "完成投资140亿元以上"]

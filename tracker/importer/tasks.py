@@ -106,9 +106,25 @@ def parse_areas(text: str, lines: list[Line], area_list: AreaList,
         assert mark is not None  # area_list holds marker lines only
         start, end, title = _lead(heading, mark.end())
         body = [ln for ln in lines[heading.index + 1:] if ln.start < stop and ln.text]
+        tasks = _tasks(body) or _tasks_in_heading(heading, end)
         areas.append(AreaFound(start=start, end=end, title=title[:200], line=heading,
-                               stop=stop, tasks=_tasks(body), mark_length=mark.end()))
+                               stop=stop, tasks=tasks, mark_length=mark.end()))
     return areas
+
+
+def _tasks_in_heading(heading: Line, lead_end: int) -> list[TaskFound]:
+    """An area written as one paragraph: its second sentence is its one key task."""
+    skip = lead_end - heading.start
+    while skip < len(heading.text) and heading.text[skip] in " \u3000":
+        skip += 1
+    if len(heading.text) - skip < 4:
+        return []
+    rest = heading.folded[skip:]
+    match = _LEAD_END.search(rest)
+    end = heading.start + skip + (match.end() if match else len(rest))
+    title = heading.text[skip:end - heading.start].rstrip("。！？!?")
+    return [TaskFound(heading.start + skip, end, _short_title(title.strip()), heading,
+                      bare=False, body=[])]
 
 
 def _lead(line: Line, skip: int) -> tuple[int, int, str]:
