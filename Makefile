@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 YEAR := $(shell date +%Y)
 
-.PHONY: run test lint test-sqlite test-postgres setup demo clean
+.PHONY: run test lint test-sqlite test-postgres setup demo clean chromium
 
 # The virtualenv is rebuilt whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -38,8 +38,23 @@ run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The web UI's browser tests (tests/browser) drive the system Chromium through Playwright.
+# Install Debian's package when it is missing and we are root; otherwise say what to install
+# (the tests then skip, except in CI, where a missing browser fails them).
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@test -x $(CHROMIUM) || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Chromium for the browser tests: apt-get install chromium fonts-noto-cjk"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				chromium fonts-noto-cjk >/dev/null; \
+		else \
+			echo "Chromium is missing: install it with 'sudo apt-get install chromium fonts-noto-cjk'"; \
+			echo "(Debian), or point CHROMIUM=/path/to/chromium at one; browser tests skip meanwhile."; \
+		fi; }
+
 # The whole suite on SQLite, then the database-sensitive tests again on PostgreSQL.
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory test-postgres
 
