@@ -15,7 +15,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .numbers import Quantity, direction_for, find_quantities, masked_spans
+from .numbers import (
+    MAY_HOLD_FIGURE,
+    Quantity,
+    direction_for,
+    find_quantities,
+    masked_spans,
+)
 from .sections import AREA_MARK, AreaList, Line, Part
 
 _SUB_MARK = re.compile(r"^(?:\d{1,2}[.、)]|\(\d{1,2}\)|[①-⑳]|[一二三四五六七八九十]{1,2}是|"
@@ -186,6 +192,8 @@ def find_measures(text: str, folded: str, start: int, end: int,
         if clause_end - clause_start < 2:
             continue
         clause = segment[clause_start:clause_end]
+        if not MAY_HOLD_FIGURE.search(clause):
+            continue
         relative = [(a - clause_start, b - clause_start) for a, b in masks
                     if b > clause_start and a < clause_end]
         quantities = _targets(clause, find_quantities(clause, masked=relative))
