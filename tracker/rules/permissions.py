@@ -87,6 +87,11 @@ def can_edit_plan(actor: Actor) -> bool:
     return actor.is_supervisor
 
 
+def can_manage_accounts(actor: Actor) -> bool:
+    """Users and departments are maintained by 督查室; heads may only look them up."""
+    return actor.is_supervisor
+
+
 def can_override_status(actor: Actor) -> bool:
     return actor.is_supervisor
 
