@@ -429,6 +429,9 @@ def _fill_digests(today: dt.date, wanted: dict[tuple[int, str], list[int]]) -> s
     new digest for the late items) or after we commit (and it sends all of them).
     """
     recipient_ids = {recipient_id for recipient_id, _channel in wanted}
+    # Concurrent sweeps insert and lock rows in the same (sorted) order, so they queue
+    # behind each other on the unique indexes instead of deadlocking.
+    wanted = {pair: sorted(wanted[pair]) for pair in sorted(wanted)}
     with transaction.atomic():
         open_digests: dict[tuple[int, str], Delivery] = {}
         for _round in range(3):
