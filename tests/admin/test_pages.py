@@ -89,7 +89,7 @@ def test_it_renders_every_change_page_for_supervisors_and_department_heads(
         role, model, request, make_records, department_head):
     client = signed_in(request.getfixturevalue(role))
     make_records(1)
-    # The last row of the head's own list, so both roles may open it.
+    # A row of the head's own list, so both roles may open it.
     obj = signed_in(department_head).get(admin_url(model, "changelist")).context[
         "cl"].result_list[0]
     response = client.get(admin_url(model, "change", obj.pk))

@@ -16,6 +16,10 @@ from tracker.services.status import task_status_override
 
 pytestmark = pytest.mark.django_db
 
+# Session, user, headed departments, the task with its co-departments, one query per
+# inline (entries with evidence and readings, overrides, indicators, milestones),
+# Django's own permissions for the sidebar, and the form's choices: the supervisor's
+# form has more editable fields (plan, area, autocompletes) than a head's.
 PAGE_QUERIES = {"supervisor": 19, "department_head": 16}
 
 
