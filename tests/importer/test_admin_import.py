@@ -50,6 +50,7 @@ def test_it_shows_the_draft_of_pasted_text_for_review_and_loads_it_on_confirmati
     page = response.content.decode()
     assert response.status_code == 200
     assert "工作领域 6 个" in page and "没有主要预期目标" in page
+    assert "完成投资</td><td>≥ 140亿元" in page
     assert Plan.objects.count() == 0
     token = response.context["token"]
     assert (staging / token / "draft.yaml").exists() and (staging / token / "draft.txt").exists()

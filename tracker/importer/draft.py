@@ -15,7 +15,17 @@ from pathlib import Path
 
 import yaml
 
+from tracker.choices import Comparator
 from tracker.services.seed import SEED_FORMAT
+
+
+class _Shown:
+    comparator: str
+
+    @property
+    def comparator_label(self) -> str:
+        """≥ ≤ ≈ = or 同步, as the review page shows it."""
+        return str(Comparator(self.comparator).label)
 
 
 @dataclass(frozen=True)
@@ -26,7 +36,7 @@ class Source:
 
 
 @dataclass
-class DraftIndicator:
+class DraftIndicator(_Shown):
     code: str
     name: str
     source: Source
@@ -37,7 +47,7 @@ class DraftIndicator:
 
 
 @dataclass
-class DraftMeasure:
+class DraftMeasure(_Shown):
     code: str
     title: str
     source: Source
