@@ -168,3 +168,23 @@ def test_it_reads_an_area_written_as_one_paragraph_as_an_area_with_one_key_task(
     ]
     assert [m.source.quote for m in draft.areas[0].tasks[0].measures] == [
         "全年实施区级重点项目90个", "完成投资140亿元以上"]
+
+
+def test_it_reads_the_national_style_targets_sentence_with_semicolons():
+    text = ("2025年海州市政府工作报告\n各位代表：\n二、2025年政府工作安排\n"
+            "今年发展主要预期目标是：地区生产总值增长5%左右；城镇新增就业12万人以上，"
+            "城镇调查失业率5.5%左右；居民消费价格涨幅2%左右；居民收入增长和经济增长同步；"
+            "国际收支保持基本平衡；粮食产量1.2亿斤以上；单位地区生产总值能耗降低2%左右，"
+            "生态环境质量持续改善。\n提出上述预期目标，综合考虑了各方面因素。\n"
+            "（一）扩大有效需求。全年实施重点项目300个。\n（二）保障改善民生。新增学位5000个。\n")
+    assert [(q, v, u, c) for q, v, u, c in targets(import_report(text))] == [
+        ("地区生产总值增长5%左右", Decimal(5), "%", "approx"),
+        ("城镇新增就业12万人以上", Decimal(12), "万人", "gte"),
+        ("城镇调查失业率5.5%左右", Decimal("5.5"), "%", "approx"),
+        ("居民消费价格涨幅2%左右", Decimal(2), "%", "approx"),
+        ("居民收入增长和经济增长同步", None, "", "in_step"),
+        ("国际收支保持基本平衡", None, "", "in_step"),
+        ("粮食产量1.2亿斤以上", Decimal("1.2"), "亿斤", "gte"),
+        ("单位地区生产总值能耗降低2%左右", Decimal(2), "%", "approx"),
+        ("生态环境质量持续改善", None, "", "in_step"),
+    ]
