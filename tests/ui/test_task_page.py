@@ -234,3 +234,11 @@ def test_it_runs_the_same_queries_for_3n_entries_as_for_n(signed_in, member, sup
     queries = count_queries(client, url(small))
     assert queries == count_queries(client, url(large))
     assert queries <= 14  # session, user, task + one per prefetched list, history
+
+
+def test_it_turns_a_null_character_into_a_form_error(signed_in, member, task):
+    """PostgreSQL cannot store NUL in text; the form must say so instead of failing."""
+    response = report(signed_in(member), task, percent="10", progress_text="含\x00空字符")
+    assert response.status_code == 200
+    assert "报送未成功" in response.content.decode()
+    assert not ProgressEntry.objects.exists()
