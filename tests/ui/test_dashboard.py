@@ -119,12 +119,19 @@ def test_it_picks_this_years_plan_and_offers_the_others(signed_in, leader, plan,
 
 
 def _dashboard_rows(plan, department, n):
+    from accounts.models import Role
+    from tests.factories import UserFactory
+
     for i in range(n):
         area = AreaFactory(plan=plan)
         for status in (Status.OFF_TRACK, Status.ON_TRACK):
             task = TaskFactory(area=area, lead_department=DepartmentFactory(), status=status,
                                deadline=dt.date(2023, 6, 1 + i))
             task.co_departments.add(department)
+        # Each entry by a different author, so the newest-progress list would show a
+        # query per row if it did not fetch its authors up front.
+        author = UserFactory(role=Role.MEMBER, department=department)
+        progress_entry_create(task=task, author=author, progress_text=f"进展{i}")
         IndicatorFactory(plan=plan, task=None)
 
 
