@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 YEAR := $(shell date +%Y)
 
-.PHONY: run test lint test-sqlite test-postgres setup demo clean chromium
+.PHONY: run test lint test-sqlite test-postgres setup demo clean chromium worker beat
 
 # The virtualenv is rebuilt whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -37,6 +37,17 @@ run: demo
 	@echo ""
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Reminders on Celery (Redis at CELERY_BROKER_URL, default redis://127.0.0.1:6379/0): run
+# each in its own terminal next to `make run`. Without them the app works in full, and
+# `$(PY) manage.py send_reminders` runs the same sweep by hand.
+worker: $(STAMP)
+	$(VENV)/bin/celery -A config worker --loglevel=INFO
+
+# One beat only: it reads the schedule (daily sweep 08:30, status refresh 00:05, retries
+# every 10 minutes) from the database, where staff edit it in the admin.
+beat: $(STAMP)
+	$(VENV)/bin/celery -A config beat --loglevel=INFO --scheduler django_celery_beat.schedulers:DatabaseScheduler
 
 # The web UI's browser tests (tests/browser) drive the system Chromium through Playwright.
 # Install Debian's package when it is missing and we are root; otherwise say what to install
@@ -70,6 +81,7 @@ lint: $(STAMP)
 .PHONY: bench
 bench: $(STAMP)
 	$(PY) bench/bench_importer.py
+	$(PY) bench/bench_reminders.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var

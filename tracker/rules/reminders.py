@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -99,6 +100,18 @@ class EveryDayCalendar:
         return True
 
 
+@functools.lru_cache(maxsize=4096)
+def _official_workday(day: dt.date) -> bool | None:
+    """chinese-calendar's answer, or None for a year it has no data for. Cached: a sweep
+    asks about the same few dozen days for every item."""
+    import chinese_calendar
+
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return None
+
+
 class ChineseWorkCalendar:
     """Official public holidays and 调休 make-up working days (the chinese-calendar package).
 
@@ -108,21 +121,11 @@ class ChineseWorkCalendar:
     """
 
     def is_workday(self, day: dt.date) -> bool:
-        import chinese_calendar
-
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            return day.weekday() < 5
+        official = _official_workday(day)
+        return day.weekday() < 5 if official is None else official
 
     def covers(self, day: dt.date) -> bool:
-        import chinese_calendar
-
-        try:
-            chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            return False
-        return True
+        return _official_workday(day) is not None
 
 
 def workday_on_or_before(day: dt.date, calendar: WorkCalendar) -> dt.date:
