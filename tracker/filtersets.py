@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Department, Role, User
 from tracker.choices import Status, TaskKind
 from tracker.models import Area, Indicator, Milestone, Plan, ProgressEntry, Task
-from tracker.selectors import department_q, overdue_q
+from tracker.selectors import overdue_q
 
 TRUE_VALUES = ("true", "1")
 BOOLEAN_CHOICES = [("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")]
@@ -39,6 +39,20 @@ class StableOrderingFilter(filters.OrderingFilter):
         if value:
             qs = qs.order_by(*qs.query.order_by, "id")
         return qs
+
+
+def tasks_of_department(department: Department) -> QuerySet:
+    """Ids of the tasks a department leads or co-leads (selectors.department_q's meaning).
+
+    A UNION of two index lookups rather than an OR across a join: on 100k tasks the OR
+    makes PostgreSQL hash-join the whole table (~200 ms); the UNION reads only the
+    department's rows (task_lead_dept_status_idx and the co-department table's
+    department index). Being a set, it also lists a task once however it matches.
+    """
+    led = Task.objects.filter(lead_department=department).order_by().values("pk")
+    co = (Task.co_departments.through.objects.filter(department=department).order_by()
+          .values("task_id"))
+    return led.union(co)
 
 
 def search_q(value: str, *fields: str) -> Q:
@@ -114,9 +128,7 @@ class TaskFilterSet(filters.FilterSet):
                   "q", "updated_since"]
 
     def filter_department(self, queryset: QuerySet, name: str, value: Department) -> QuerySet:
-        # A task may match through several co-departments: filter by id to stay distinct.
-        return queryset.filter(pk__in=Task.objects.filter(department_q([value.pk]))
-                               .values("pk"))
+        return queryset.filter(pk__in=tasks_of_department(value))
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         condition = overdue_q(timezone.localdate())
@@ -154,8 +166,7 @@ class IndicatorFilterSet(filters.FilterSet):
                   "due_after", "year", "q", "updated_since"]
 
     def filter_department(self, queryset: QuerySet, name: str, value: Department) -> QuerySet:
-        tasks = Task.objects.filter(department_q([value.pk])).values("pk")
-        return queryset.filter(task__in=tasks)
+        return queryset.filter(task__in=tasks_of_department(value))
 
     def filter_headline(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(task__isnull=value in TRUE_VALUES)
@@ -194,8 +205,7 @@ class ProgressEntryFilterSet(filters.FilterSet):
                   "reported_before", "reported_after", "year", "q", "updated_since"]
 
     def filter_department(self, queryset: QuerySet, name: str, value: Department) -> QuerySet:
-        tasks = Task.objects.filter(department_q([value.pk])).values("pk")
-        return queryset.filter(task__in=tasks)
+        return queryset.filter(task__in=tasks_of_department(value))
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(search_q(value, "progress_text", "problems_text",
@@ -226,8 +236,7 @@ class MilestoneFilterSet(filters.FilterSet):
                   "due_after", "year", "q"]
 
     def filter_department(self, queryset: QuerySet, name: str, value: Department) -> QuerySet:
-        tasks = Task.objects.filter(department_q([value.pk])).values("pk")
-        return queryset.filter(task__in=tasks)
+        return queryset.filter(task__in=tasks_of_department(value))
 
     def filter_completed(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(completed_on__isnull=value not in TRUE_VALUES)

@@ -110,7 +110,7 @@ def test_it_speaks_english_when_asked(client_for, member, measure):
     future = client.post(ENTRIES, {"task": measure.pk, "percent": 5,
                                    "reported_on": "2023-12-01"}, format="json")
     assert future.json()["errors"]["reported_on"] == [
-        "The report date cannot be later than today."]
+        "The report date cannot be in the future."]
 
 
 def test_it_answers_404_in_the_same_shape(client_for, member):

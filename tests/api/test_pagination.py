@@ -41,3 +41,24 @@ def test_it_answers_404_past_the_last_page(client_for, member, area):
     response = client_for(member).get("/api/v1/tasks/?page=9")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_it_counts_exactly_up_to_the_limit_and_says_null_beyond(client_for, member, area,
+                                                                monkeypatch):
+    from tracker.api import pagination
+
+    _bulk_tasks(area, 6)
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 6)
+    assert client_for(member).get("/api/v1/tasks/?page_size=2").json()["count"] == 6
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 5)
+    body = client_for(member).get("/api/v1/tasks/?page_size=2&page=3").json()
+    assert body["count"] is None
+    assert len(body["results"]) == 2
+    assert body["next"] is None
+    assert "page=2" in body["previous"]
+
+
+def test_it_answers_404_to_a_page_that_is_not_a_number(client_for, member, area):
+    response = client_for(member).get("/api/v1/tasks/?page=first")
+    assert response.status_code == 404
+    assert response.json()["message"] == "页码无效。"

@@ -20,7 +20,21 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_app
 
 
 @pytest.fixture
-def token(supervisor, department):
+def _keep_the_test_connection():
+    """The bare WSGI handler closes the database connection after each request (Django's
+    test client switches that off); on PostgreSQL that would drop the test transaction."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(_keep_the_test_connection, supervisor, department):
     """A supervisor's token (the widest rights, so writes reach the services) and a little
     data for the generated ids to sometimes hit."""
     key = TaskFactory(lead_department=department)
@@ -31,6 +45,7 @@ def token(supervisor, department):
     return secret
 
 
+@pytest.mark.postgres
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))

@@ -1,0 +1,55 @@
+"""The fast read path renders exactly what DRF's ModelSerializer would."""
+
+import datetime as dt
+
+import pytest
+from rest_framework import serializers as drf
+
+from tests.factories import IndicatorFactory, MeasureFactory, MilestoneFactory, TaskFactory
+from tracker.api import serializers as s
+from tracker.choices import Status
+from tracker.models import Indicator, Milestone, ProgressEntry, Task
+from tracker.services.progress import progress_entry_create
+from tracker.services.status import task_status_override
+
+pytestmark = pytest.mark.django_db
+
+
+def _both(serializer_class, instance):
+    serializer = serializer_class(instance)
+    return serializer.data, drf.ModelSerializer.to_representation(serializer, instance)
+
+
+def test_tasks_render_the_same_on_the_fast_path(supervisor, member, department,
+                                                other_department, time_machine):
+    time_machine.move_to(dt.datetime(2023, 6, 30, 10, tzinfo=dt.UTC), tick=False)
+    key = TaskFactory(lead_department=department, responsible=member, weight="2.50",
+                      source_quote="狠抓项目扩大投资。", source_start=3, source_end=12)
+    key.co_departments.add(other_department)
+    MeasureFactory(parent=key)
+    task_status_override(task=key, actor_user=supervisor, status=Status.AT_RISK, reason="核实")
+    progress_entry_create(task=key, author=member, percent=35)
+    task = Task.objects.prefetch_related("co_departments", "measures").get(pk=key.pk)
+    fast, reference = _both(s.TaskSerializer, task)
+    assert fast == reference
+    assert fast["status_override_at"] and fast["weight"] == "2.50"
+
+
+def test_other_resources_render_the_same_on_the_fast_path(member, department, time_machine):
+    time_machine.move_to(dt.datetime(2023, 6, 30, 10, tzinfo=dt.UTC), tick=False)
+    measure = MeasureFactory(parent__lead_department=department)
+    IndicatorFactory(task=measure, baseline="1.2", baseline_year=2022)
+    MilestoneFactory(task=measure, completed_on=dt.date(2023, 3, 1))
+    progress_entry_create(task=measure, author=member, percent=10, actual_value=3)
+    cases = [
+        (s.IndicatorSerializer, Indicator.objects.get()),
+        (s.MilestoneSerializer, Milestone.objects.get()),
+        (s.ProgressEntrySerializer, ProgressEntry.objects.prefetch_related("readings").get()),
+        (s.UserSerializer, member),
+        (s.DepartmentSerializer, department),
+        (s.PlanSerializer, measure.plan),
+        (s.AreaSerializer, measure.area),
+    ]
+    for serializer_class, instance in cases:
+        fast, reference = _both(serializer_class, instance)
+        assert fast == reference, serializer_class.__name__
