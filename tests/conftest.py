@@ -1,9 +1,18 @@
 """The cast: one user per role, and helpers that tests share."""
 
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Role
 from tests.factories import DepartmentFactory, UserFactory
+
+# CI must be reproducible: the same examples every run, no saved failures from elsewhere.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None,
+                                     print_blob=True)
+if os.environ.get("CI", "").lower() == "true":
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture

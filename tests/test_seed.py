@@ -229,3 +229,26 @@ def test_it_prints_a_one_line_summary(departments, capsys):
     assert len(lines) == 1
     assert "areas: 8 created" in lines[0] and "tasks: 56 created" in lines[0]
     assert "indicators: 38 created" in lines[0]
+
+
+@pytest.mark.postgres
+def test_it_reorders_items_and_survives_another_file_for_the_same_plan(seeded, tmp_path):
+    data = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    first = data["areas"][0]["tasks"][0]
+    first["measures"] = list(reversed(first["measures"]))
+    call_command("seed_report", str(copy_seed(tmp_path, data)), stdout=open("/dev/null", "w"))
+    codes = list(Task.objects.filter(plan=seeded, parent__code="A1.1")
+                 .order_by("position").values_list("code", flat=True))
+    assert codes == ["A1.1.3", "A1.1.2", "A1.1.1"]
+
+    # A smaller draft of the same plan (its first key task left out, so every position
+    # shifts), then the full seed again, then the draft again.
+    draft = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    draft["areas"] = draft["areas"][:1]
+    draft["areas"][0]["tasks"] = draft["areas"][0]["tasks"][1:]
+    other = tmp_path / "draft"
+    other.mkdir()
+    small = copy_seed(other, draft)
+    for path in (small, SEED, small):
+        call_command("seed_report", str(path), stdout=open("/dev/null", "w"))
+    assert Task.objects.filter(plan=seeded).count() == 56

@@ -193,9 +193,12 @@ def _findable(text: str, start: int, end: int, scope_start: int,
     The loader takes the first occurrence, so a clause repeated earlier in the scope is
     lengthened (up to the end of its line) until it is unique there.
     """
-    line_end = text.find("\n", end)
+    # A quote never crosses a line break: the loader strips quotes, so one ending in "\n"
+    # would be looked up without it and could match somewhere else.
+    line_end = text.find("\n", start)
     line_end = len(text) if line_end < 0 else line_end
-    limit = min(line_end if limit is None else limit, end + 200)
+    end = min(end, line_end)
+    limit = min(line_end, line_end if limit is None else limit, end + 200)
     while True:
         quote = text[start:end]
         if quote and text.find(quote, scope_start) == start:

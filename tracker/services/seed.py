@@ -185,8 +185,17 @@ class _Reader:
         return value
 
     def locate(self, quote: str, where: str, field_name: str, *, start: int = 0,
-               end: int | None = None) -> Span:
+               end: int | None = None, hint: Any = None) -> Span:
+        """Find `quote` in text[start:end]. A `span: [start, end]` hint (drafts written by
+        the importer carry one) wins when it still points at the quote inside that range,
+        because the first occurrence is not always the right one when a sentence repeats.
+        A stale hint, left behind when a reviewer edited the quote, is ignored."""
         end = len(self.text) if end is None else end
+        if (isinstance(hint, list) and len(hint) == 2
+                and all(isinstance(n, int) and not isinstance(n, bool) for n in hint)
+                and start <= hint[0] and hint[1] <= end
+                and self.text[hint[0]:hint[1]] == quote and quote):
+            return Span(quote, hint[0], hint[1])
         position = self.text.find(quote, start, end)
         if position < 0:
             scope = "the report text" if (start, end) == (0, len(self.text)) else \
@@ -264,7 +273,8 @@ def plan_seed_parse(path: Path | str, *, rebase_year: int | None = None) -> Plan
         item = r.mapping(item, where, "areas")
         code = r.string(item, "code", where, max_length=20)
         where = f"{where} ({code})"
-        span = r.locate(r.string(item, "quote", where), where, "quote", start=cursor)
+        span = r.locate(r.string(item, "quote", where), where, "quote", start=cursor,
+                        hint=item.get("span"))
         cursor = span.end
         owners = r.mapping(area_owners.get(code) or {}, f"default_assignment.areas.{code}",
                            code)
@@ -283,12 +293,22 @@ def plan_seed_parse(path: Path | str, *, rebase_year: int | None = None) -> Plan
             where = f"{where_area}.tasks[{j}]"
             item = r.mapping(item, where, "tasks")
             # The heading line of an area may itself hold a measure (e.g. "办好十件民生
-            #实事"); such measures are filed under the area's first key task.
+            # 实事"); such measures are filed under the area's first key task.
             task = _parse_task(r, item, where, owners, default_deadline,
                                start=task_cursor, end=area_end,
                                measure_scope_start=area.span.start if j == 0 else None)
             task_cursor = task.span.end
             area.tasks.append(task)
+        # A measure belongs to the text between its key task's lead sentence and the next
+        # key task (several paragraphs when the task is a bare heading line).
+        for j, task in enumerate(area.tasks):
+            bound = area.tasks[j + 1].span.start if j + 1 < len(area.tasks) else area_end
+            for k, measure in enumerate(task.measures):
+                if measure.span.end > bound:
+                    raise r.fail(f"{where_area}.tasks[{j}] ({task.code}).measures[{k}] "
+                                 f"({measure.code})", "quote",
+                                 f"quote {measure.span.quote!r} is not in its part of the "
+                                 "report text")
 
     spec = PlanSpec(
         year=rebase_year or year, region=r.string(plan, "region", "plan", max_length=100),
@@ -315,7 +335,8 @@ def _parse_task(r: _Reader, item: dict, where: str, area_owners: dict,
                 measure_scope_start: int | None = None) -> TaskSpec:
     code = r.string(item, "code", where, max_length=30)
     where = f"{where} ({code})"
-    span = r.locate(r.string(item, "quote", where), where, "quote", start=start, end=end)
+    span = r.locate(r.string(item, "quote", where), where, "quote", start=start, end=end,
+                    hint=item.get("span"))
     deadline = r.date(item, "deadline", where, default=default_deadline)
     lead, co = _owners(r, area_owners, where, (None, []))
     lead, co = _owners(r, r.mapping(item.get("departments") or {}, where, "departments"),
@@ -328,8 +349,7 @@ def _parse_task(r: _Reader, item: dict, where: str, area_owners: dict,
         mwhere = f"{where}.measures[{k}]"
         raw_measure = r.mapping(raw_measure, mwhere, "measures")
         indicator = _parse_indicator(r, raw_measure, mwhere, deadline,
-                                     scope=(measure_scope_start or paragraph.start,
-                                            paragraph.end))
+                                     scope=(measure_scope_start or paragraph.start, end))
         task.measures.append(TaskSpec(
             code=indicator.code,
             title=r.string(raw_measure, "title", f"{mwhere} ({indicator.code})",
@@ -346,7 +366,8 @@ def _parse_indicator(r: _Reader, item: Any, where: str, default_deadline: dt.dat
     code = r.string(item, "code", where, max_length=30)
     where = f"{where} ({code})"
     start, end = scope or (0, None)
-    span = r.locate(r.string(item, "quote", where), where, "quote", start=start, end=end)
+    span = r.locate(r.string(item, "quote", where), where, "quote", start=start, end=end,
+                    hint=item.get("span"))
     comparator = r.choice(item, "comparator", where, Comparator.values, Comparator.EQ)
     target = r.number(item, "target_value", where)
     if target is None and comparator != Comparator.IN_STEP:
@@ -435,6 +456,11 @@ def plan_seed_apply(spec: PlanSpec, *, path_label: str = "seed") -> tuple[Plan, 
     plan, summary.plan_created = _upsert_plan(spec)
     start_date = dt.date(spec.year, 1, 1)
 
+    _park_moved_rows(Area, plan, "order",
+                     {a.code: order for order, a in enumerate(spec.areas, start=1)})
+    _park_moved_rows(Task, plan, "position",
+                     {t.code: position for position, t in enumerate(spec.all_tasks, start=1)})
+
     position = 0
     for order, area_spec in enumerate(spec.areas, start=1):
         area, _ = _upsert(Area, {"plan": plan, "code": area_spec.code}, {
@@ -454,6 +480,28 @@ def plan_seed_apply(spec: PlanSpec, *, path_label: str = "seed") -> tuple[Plan, 
 
     task_statuses_refresh(tasks=Task.objects.filter(plan=plan).order_by("id"))
     return plan, summary
+
+
+def _park_moved_rows(model, plan: Plan, field_name: str, wanted: dict[str, int]) -> None:
+    """Move rows whose unique ordinal will change out of the way, above every value in use.
+
+    `(plan, order)` and `(plan, position)` are unique, so when the file re-orders items
+    (or another file's draft was loaded before) writing the new values one by one would
+    collide with rows not yet moved. Rows already in place are not touched, so a re-run
+    of an unchanged file still writes nothing.
+    """
+    rows = list(model.objects.filter(plan=plan).values_list("pk", "code", field_name))
+    if not rows:
+        return
+    wanted_values = set(wanted.values())
+    # A row moves when the file puts it elsewhere, or when it is no longer in the file
+    # but sits on a value the file gives to another item.
+    movers = [pk for pk, code, value in rows
+              if (code in wanted and wanted[code] != value)
+              or (code not in wanted and value in wanted_values)]
+    ceiling = max([value for _, _, value in rows] + list(wanted_values)) + 1
+    for offset, pk in enumerate(movers):
+        model.objects.filter(pk=pk).update(**{field_name: ceiling + offset})
 
 
 def _upsert_plan(spec: PlanSpec) -> tuple[Plan, bool]:
@@ -492,13 +540,6 @@ def _upsert_task(plan, area, parent, spec: TaskSpec, position: int, start_date: 
     if apply_owners:
         values["lead_department"] = departments.get(spec.lead) if spec.lead else None
         values["assignment_is_default"] = True
-    # Positions are unique per plan; park a moved task out of the way first so that
-    # re-ordering items in the file cannot collide with a row not yet updated.
-    if existing is not None and existing.position != position:
-        Task.objects.filter(plan=plan, position=position).exclude(pk=existing.pk).update(
-            position=100000 + position)
-    elif existing is None:
-        Task.objects.filter(plan=plan, position=position).update(position=100000 + position)
     task, created = _upsert(Task, {"plan": plan, "code": spec.code}, values, summary, "tasks")
     if apply_owners:
         wanted = {departments[name].pk for name in spec.co}
