@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import Area, Plan
+from tracker.rules.permissions import Actor, can_edit_plan
 
 from .base import HistoryAdmin
 
@@ -23,6 +24,12 @@ class PlanAdmin(HistoryAdmin):
     readonly_fields = ("source_text", "template_year", "created_at", "updated_at")
     fields = ("year", "region", "title", "adopted_on", "template_year", "source_text",
               "created_at", "updated_at")
+
+    def changelist_view(self, request, extra_context=None):
+        # The "import a report" button shows for those who may load plans.
+        extra_context = {**(extra_context or {}),
+                         "can_import_report": can_edit_plan(Actor.of(request.user))}
+        return super().changelist_view(request, extra_context=extra_context)
 
     def get_queryset(self, request):
         # task_count column: one aggregate in the list query, not a count per row.
