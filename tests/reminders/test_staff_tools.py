@@ -27,6 +27,23 @@ pytestmark = pytest.mark.django_db
 DELIVERY_LIST_QUERIES = 10
 
 
+@pytest.fixture(autouse=True)
+def reminder_admin_urls():
+    """The admin's URLs are built when the URLconf is first imported. If that happened
+    before this module registered the reminder admin, build them again."""
+    from django.urls import NoReverseMatch, clear_url_caches
+
+    try:
+        reverse("admin:tracker_delivery_changelist")
+    except NoReverseMatch:
+        import importlib
+
+        import config.urls
+
+        importlib.reload(config.urls)
+        clear_url_caches()
+
+
 @pytest.fixture
 def as_supervisor(client, supervisor):
     client.force_login(supervisor)
