@@ -82,6 +82,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench_importer.py
 	$(PY) bench/bench_reminders.py
+	@# The REST API against a city-sized data set in PostgreSQL (BENCH_SCALE=1: 100k tasks,
+	@# 1M progress entries, 10k users; loaded once, ~2 min) under gunicorn; see README "API".
+	$(PY) -m bench.run
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var

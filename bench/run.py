@@ -161,6 +161,8 @@ def machine() -> str:
 
 def main() -> None:
     state = load_data.main()
+    # Other work on the machine skews every number: say how busy it was.
+    load_before = os.getloadavg()[0]
     supervisor = User.objects.get(username="u1")
     _, secret = api_token_create(user=supervisor, name="bench")
     headers = {"Authorization": f"Token {secret}", "Accept": "application/json"}
@@ -217,7 +219,8 @@ def main() -> None:
         stop_server(server)
 
     print(f"\nData: {json.dumps(state, ensure_ascii=False)}")
-    print(f"Machine: {machine()}")
+    print(f"Machine: {machine()}; load average before/after: {load_before:.1f}/"
+          f"{os.getloadavg()[0]:.1f}")
     print(f"Load: {CONCURRENCY} threads × {SECONDS:g} s (≤ {MAX_REQUESTS} requests) per "
           f"scenario; gunicorn {WORKERS} sync workers; page_size={PAGE_SIZE}\n")
     print(f"| {'scenario':<24} | requests | errors |   req/s |  p50 ms |  p95 ms |")
@@ -231,7 +234,8 @@ def main() -> None:
         print(f"| {c['endpoint']:<18} | {c['api_p50_ms']!s:>10} | {c['floor_p50_ms']!s:>12} | "
               f"{c['ratio']!s:>11} |")
     out = load_data.STATE_DIR / f"results-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps({"data": state, "machine": machine(), "rows": rows,
+    out.write_text(json.dumps({"data": state, "machine": machine(),
+                               "load_average_before": load_before, "rows": rows,
                                "comparisons": comparisons}, ensure_ascii=False, indent=2))
     print(f"\nSaved {out.relative_to(settings.BASE_DIR)}")
 
