@@ -21,6 +21,7 @@ router.register("progress-entries", views.ProgressEntryViewSet, basename="progre
 router.register("milestones", views.MilestoneViewSet, basename="milestone")
 router.register("departments", views.DepartmentViewSet, basename="department")
 router.register("users", views.UserViewSet, basename="user")
+router.register("reminders", views.ReminderViewSet, basename="reminder")
 
 v1 = [
     *router.urls,

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, Role, User
 from tracker.choices import Status, TaskKind
-from tracker.models import Area, Indicator, Milestone, Plan, ProgressEntry, Task
+from tracker.models import Area, Indicator, Milestone, Plan, ProgressEntry, Reminder, Task
+from tracker.rules.reminders import ReminderRule
 from tracker.selectors import overdue_q
 
 TRUE_VALUES = ("true", "1")
@@ -276,3 +277,32 @@ class UserFilterSet(filters.FilterSet):
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(search_q(value, "username", "display_name"))
+
+
+class ReminderFilterSet(filters.FilterSet):
+    plan = filters.ModelChoiceFilter(queryset=Plan.objects.all(), field_name="task__plan",
+                                     help_text=_("工作报告 id"))
+    task = filters.ModelChoiceFilter(queryset=Task.objects.all(), help_text=_("任务 id"))
+    department = filters.ModelChoiceFilter(
+        queryset=Department.objects.all(), method="filter_department",
+        help_text=_("部门 id：所属任务的责任单位或配合单位"))
+    recipient = filters.ModelChoiceFilter(queryset=User.objects.all(),
+                                          help_text=_("接收人 id"))
+    rule = filters.MultipleChoiceFilter(choices=ReminderRule.choices,
+                                        help_text=_("规则，可重复以多选"))
+    day_before = filters.DateFilter(field_name="day", lookup_expr="lte",
+                                    help_text=_("提醒日期不晚于此日期"))
+    day_after = filters.DateFilter(field_name="day", lookup_expr="gte",
+                                   help_text=_("提醒日期不早于此日期"))
+    # Reminders are never edited, so "updated since" is "created since".
+    updated_since = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte",
+                                              help_text=_("只返回此时间之后录入的记录"))
+    ordering = StableOrderingFilter(fields=["day", "created_at"])
+
+    class Meta:
+        model = Reminder
+        fields = ["plan", "task", "department", "recipient", "rule", "day_before",
+                  "day_after", "updated_since"]
+
+    def filter_department(self, queryset: QuerySet, name: str, value: Department) -> QuerySet:
+        return queryset.filter(task__in=tasks_of_department(value))

@@ -11,6 +11,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import IndicatorFactory, MeasureFactory, MilestoneFactory, TaskFactory
+from tracker.models import Reminder
 from tracker.services.progress import progress_entry_create
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,10 @@ MATRIX = [
     ("put", "/api/v1/progress-entries/{entry}/", {"percent": 90}, NEVER),
     ("patch", "/api/v1/progress-entries/{entry}/", {"percent": 90}, NEVER),
     ("delete", "/api/v1/progress-entries/{entry}/", None, NEVER),
+    *[("get", url, None, SUPERVISOR_ONLY | {"supervisor": 200, "read_only": 200})
+      for url in ["/api/v1/reminders/", "/api/v1/reminders/{reminder}/"]],
+    ("post", "/api/v1/reminders/", {}, SUPERVISOR_ONLY | {"supervisor": 405}),
+    ("delete", "/api/v1/reminders/{reminder}/", None, SUPERVISOR_ONLY | {"supervisor": 405}),
     *[(method, url, {}, NEVER) for method in ["post", "delete"] for url in [
         "/api/v1/plans/", "/api/v1/areas/", "/api/v1/milestones/", "/api/v1/departments/",
         "/api/v1/users/", "/api/v1/me/"] if (method, url) != ("delete", "/api/v1/plans/")],
@@ -72,6 +77,9 @@ def world(supervisor, department_head, member, outsider, leader, department, are
         "headline": IndicatorFactory(task=None, plan=area.plan, code="GDP").pk,
         "milestone": MilestoneFactory(task=task).pk,
         "entry": progress_entry_create(task=measure, author=member, percent=10).pk,
+        "reminder": Reminder.objects.create(
+            task=task, recipient=member, rule="due_soon", occurrence=dt.date(2023, 7, 1),
+            role="responsible", day=dt.date(2023, 6, 24)).pk,
         "users": {"member": member, "department_head": department_head,
                   "outsider": outsider, "leader": leader, "supervisor": supervisor,
                   "read_only": supervisor},

@@ -11,7 +11,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from accounts.tokens import ApiToken
-from tracker.rules.permissions import Actor, can_edit_plan
+from tracker.rules.permissions import Actor, can_edit_plan, can_view_reminder_log
 
 
 class TokenScope(BasePermission):
@@ -35,3 +35,12 @@ class PlanEditorWrites(BasePermission):
         if request.method in SAFE_METHODS:
             return True
         return can_edit_plan(Actor.of(request.user))
+
+
+class ReminderLogReaders(BasePermission):
+    """The reminder log is 督查室's (can_view_reminder_log)."""
+
+    message = _("只有督查室可以查看提醒记录。")
+
+    def has_permission(self, request: Request, view) -> bool:
+        return can_view_reminder_log(Actor.of(request.user))

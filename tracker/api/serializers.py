@@ -15,11 +15,13 @@ from accounts.models import Department, User
 from tracker.choices import Comparator, Direction, Status
 from tracker.models import (
     Area,
+    DeliveryItem,
     Indicator,
     IndicatorReading,
     Milestone,
     Plan,
     ProgressEntry,
+    Reminder,
     Task,
 )
 
@@ -214,6 +216,30 @@ class ProgressEntrySerializer(FastModelSerializer):
         fields = ["id", "task", "author", "reported_on", "percent", "progress_text",
                   "problems_text", "next_steps_text", "self_status", "readings",
                   "is_demo", "created_at"]
+
+
+class ReminderDeliverySerializer(FastModelSerializer):
+    """One message that carried a reminder, on one channel, and how it went."""
+
+    id = serializers.IntegerField(source="delivery.id")
+    kind = serializers.CharField(source="delivery.kind")
+    state = serializers.CharField(source="delivery.state")
+    attempts = serializers.IntegerField(source="delivery.attempts")
+    sent_at = serializers.DateTimeField(source="delivery.sent_at", allow_null=True)
+    last_error = serializers.CharField(source="delivery.last_error")
+
+    class Meta:
+        model = DeliveryItem
+        fields = ["id", "channel", "kind", "state", "attempts", "sent_at", "last_error"]
+
+
+class ReminderSerializer(FastModelSerializer):
+    deliveries = ReminderDeliverySerializer(source="delivery_items", many=True, read_only=True)
+
+    class Meta:
+        model = Reminder
+        fields = ["id", "task", "milestone", "recipient", "rule", "occurrence", "role", "day",
+                  "created_by", "created_at", "deliveries"]
 
 
 # ---------------------------------------------------------------- dashboard (output only)

@@ -25,7 +25,17 @@ from accounts.models import Department, User
 from accounts.tokens import ApiToken
 from tracker import filtersets
 from tracker.choices import Status
-from tracker.models import Area, Indicator, IndicatorReading, Milestone, Plan, ProgressEntry, Task
+from tracker.models import (
+    Area,
+    DeliveryItem,
+    Indicator,
+    IndicatorReading,
+    Milestone,
+    Plan,
+    ProgressEntry,
+    Reminder,
+    Task,
+)
 from tracker.rules.permissions import Actor, can_edit_plan, can_override_status
 from tracker.selectors import overdue_q, plan_dashboard
 from tracker.services.progress import progress_entry_create
@@ -41,7 +51,7 @@ from tracker.services.tasks import (
 
 from . import schema as _schema  # noqa: F401  (registers the token auth scheme)
 from . import serializers as s
-from .permissions import PlanEditorWrites, TokenScope
+from .permissions import PlanEditorWrites, ReminderLogReaders, TokenScope
 
 DASHBOARD_LIST_LIMIT = 20
 ERROR_RESPONSES = {
@@ -301,3 +311,19 @@ class MilestoneViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Milestone.objects.order_by("task_id", "due_date", "order", "id")
     serializer_class = s.MilestoneSerializer
     filterset_class = filtersets.MilestoneFilterSet
+
+
+class ReminderViewSet(viewsets.ReadOnlyModelViewSet):
+    """The reminder log: every reminder (item, recipient, rule, occurrence) and the
+    messages that carried it, with their delivery state. Read-only, for 督查室."""
+
+    filterset_class = filtersets.ReminderFilterSet
+    serializer_class = s.ReminderSerializer
+    permission_classes = [IsAuthenticated, TokenScope, ReminderLogReaders]
+
+    def get_queryset(self) -> QuerySet[Reminder]:
+        return Reminder.objects.prefetch_related(
+            # deliveries (each item with its message)
+            Prefetch("delivery_items",
+                     queryset=DeliveryItem.objects.select_related("delivery").order_by("id")),
+        ).order_by("-day", "-id")

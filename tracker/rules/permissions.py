@@ -92,6 +92,11 @@ def can_manage_accounts(actor: Actor) -> bool:
     return actor.is_supervisor
 
 
+def can_view_reminder_log(actor: Actor) -> bool:
+    """Who was reminded of what, and whether it reached them: 督查室's record."""
+    return actor.is_supervisor
+
+
 def can_override_status(actor: Actor) -> bool:
     return actor.is_supervisor
 
