@@ -495,7 +495,11 @@ def deliveries_send(delivery_ids: Sequence[int], *, now: dt.datetime | None = No
     for start in range(0, len(delivery_ids), SEND_CHUNK):
         chunk = delivery_ids[start:start + SEND_CHUNK]
         claimed_at = now or timezone.now()
-        claimed = [pk for pk in chunk if delivery_claim(pk, now=claimed_at)]
+        # One transaction for the chunk's claims: one commit instead of one per row; each
+        # claim is still its own conditional UPDATE, and the rows stay locked only until
+        # this short block commits.
+        with transaction.atomic():
+            claimed = [pk for pk in chunk if delivery_claim(pk, now=claimed_at)]
         result.skipped += len(chunk) - len(claimed)
         if claimed:
             result.add(_send_claimed(claimed, claimed_at=claimed_at))
@@ -537,7 +541,8 @@ def _send_claimed(claimed: list[int], *, claimed_at: dt.datetime) -> SendResult:
                 if robot is None:
                     raise PermanentDeliveryError(_("所在部门未配置或已停用该机器人"))
             message = digest_message(delivery, reminders,
-                                     language=languages.get(delivery.recipient_id))
+                                     language=languages.get(delivery.recipient_id),
+                                     channel=delivery.channel)
             target = sender_for(delivery.channel).send(message, recipient=delivery.recipient,
                                                       robot=robot)
         except TransientDeliveryError as exc:
@@ -616,8 +621,12 @@ def _item_context(reminder: Reminder, *, day: dt.date) -> dict:
 
 
 def digest_message(delivery: Delivery, reminders: Sequence[Reminder], *,
-                   language: str | None = None) -> Message:
-    """Render one delivery's message: items grouped by rule, overdue first."""
+                   language: str | None = None, channel: str | None = None) -> Message:
+    """Render one delivery's message: items grouped by rule, overdue first.
+
+    With a `channel`, only the forms that channel sends are rendered (templates are most
+    of the cost of sending a message).
+    """
     language = _language(language)
     lines = sorted((_item_context(r, day=delivery.day) for r in reminders),
                    key=lambda i: digest_sort_key(i["rule"], i["due"], i["code"]))
@@ -651,13 +660,15 @@ def digest_message(delivery: Delivery, reminders: Sequence[Reminder], *,
                    "is_milestone": i["is_milestone"], "due": i["due"].isoformat(),
                    "department": i["department"], "url": i["url"]} for i in lines],
     }
-    return Message(
-        subject=subject,
-        text=render_to_string(base + "digest.txt", context),
-        html=render_to_string(base + "digest.html", context),
-        markdown=render_to_string(base + "digest.md", context),
-        data=data,
-    )
+    wants = {Channel.EMAIL: {"txt", "html"}, Channel.WECOM: {"md"},
+             Channel.DINGTALK: {"md"}, Channel.WEBHOOK: set()}.get(channel,
+                                                                  {"txt", "html", "md"})
+
+    def render(form: str) -> str:
+        return render_to_string(f"{base}digest.{form}", context) if form in wants else ""
+
+    return Message(subject=subject, text=render("txt"), html=render("html"),
+                   markdown=render("md"), data=data)
 
 
 # ---------------------------------------------------------------- 催办 now
