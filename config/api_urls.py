@@ -6,7 +6,7 @@
 """
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from tracker.api import views
@@ -31,5 +31,7 @@ v1 = [
 urlpatterns = [
     path("v1/", include((v1, "api-v1"))),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view loads Swagger UI's start-up script as a file, not inline, so the
+    # Content-Security-Policy (script-src 'self') lets it run.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

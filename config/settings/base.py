@@ -7,6 +7,7 @@ ALLOWED_HOSTS.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,7 @@ from config.env import (
     env_list,
     env_str,
 )
+from config.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -30,7 +32,15 @@ if not DEBUG and SECRET_KEY == _DEV_SECRET:
 
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Served over HTTPS (by a TLS proxy in front, or directly). On by default in production,
+# off in development, where runserver speaks plain HTTP. See "Security" below.
+HTTPS = env_bool("HTTPS", not DEBUG)
+# Origins allowed to POST forms. Behind a proxy that keeps the Host header the site's
+# own https://<host> is enough, and that is the default for each allowed host.
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [
+    f"https://*{host}" if host.startswith(".") else f"https://{host}"
+    for host in ALLOWED_HOSTS if HTTPS and host != "*"
+])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -45,12 +55,19 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI's files, served locally (no CDN)
     "simple_history",
     "django_celery_beat",
+    "axes",  # failed sign-ins and lockouts (tables, admin, axes_reset command)
+    "csp",
     "accounts",
     "tracker",
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, errors included, carries its id.
+    "config.middleware.RequestIdMiddleware",
+    # Before host checks and the HTTPS redirect: probes come by IP over plain HTTP.
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -60,6 +77,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the signed-in user as the author of every history row written in a request.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A view that loses the database answers 503 "try again", not 500.
+    "config.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -82,8 +103,16 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# A reused connection is checked before a request uses it, so one that PostgreSQL dropped
+# (restart, failover) is replaced instead of failing the request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DATABASE_CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# Axes first: it refuses a locked-out username before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 # Department staff and leaders sign in to the web UI, not the admin (which has its own).
 LOGIN_URL = "ui:login"
 LOGIN_REDIRECT_URL = "ui:dashboard"
@@ -211,9 +240,81 @@ TRACKER_REMINDER_HTTP_TIMEOUT = env_int("TRACKER_REMINDER_HTTP_TIMEOUT", 10, min
 # Links in reminder messages point here.
 TRACKER_SITE_URL = env_str("TRACKER_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+# Evidence files (tracker.services.evidence): the largest upload accepted, in MB.
+TRACKER_EVIDENCE_MAX_BYTES = env_int("TRACKER_EVIDENCE_MAX_MB", 20, minimum=1) * 1024 * 1024
+
+# ---------------------------------------------------------------- security
+# `DEBUG=0 SECRET_KEY=… ALLOWED_HOSTS=… manage.py check --deploy` is clean with these
+# defaults (tests/production/test_deploy_check.py). HTTPS=0 turns the TLS-only parts off
+# for a production-like stack on plain HTTP (docker compose on a laptop).
+# Behind a TLS proxy: set BEHIND_PROXY=1, and make the proxy set (never pass through
+# from the client) X-Forwarded-Proto and X-Forwarded-For. Without it every request looks
+# like plain HTTP (SECURE_SSL_REDIRECT loops) and comes from the proxy's address.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+# Load balancers probe over HTTP (config.health answers before the redirect anyway).
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+# One year, subdomains and preload once the site is HTTPS; a browser that saw it will
+# refuse plain HTTP for that long, so HTTPS must stay (SECURE_HSTS_SECONDS=0 to opt out).
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# A signed-in session lasts a working day (seconds; default 8 hours) and ends when the
+# browser closes, so a shared office computer does not stay signed in overnight.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+
+# Content-Security-Policy (django-csp 4): scripts and styles only from our own static
+# files; no inline script anywhere (the API docs use drf-spectacular's split view, which
+# loads its start-up script as a file). Inline *styles* stay allowed: the admin and a few
+# staff pages use style attributes, and a style cannot run code. data: images are Swagger
+# UI's icons and the favicon placeholder.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        **({"upgrade-insecure-requests": True} if HTTPS else {}),
+    },
 }
+
+# django-axes: after AXES_FAILURE_LIMIT failed sign-ins a username is locked for
+# AXES_COOLOFF_MINUTES, on the admin and the web UI alike. Counted per username, not per
+# address: the account is what a password guesser attacks, and one office behind NAT
+# shares one address, so a per-address lock would shut out colleagues too. (axes.W006
+# warns about lock keys that a client can vary, such as the user agent; a username is
+# not one, so that check is silenced.) A success resets the count;
+# `manage.py axes_reset_username NAME` unlocks early.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.lockout.locked_out"
+# The address recorded with each attempt (the proxy's X-Forwarded-For when BEHIND_PROXY).
+AXES_CLIENT_IP_CALLABLE = "config.lockout.client_ip"
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# ---------------------------------------------------------------- logging
+# JSON lines with a request id in production (LOG_FORMAT=json), readable text in
+# development; see config/logging.py.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} must be json or text.")
+LOGGING = logging_config(level=env_str("LOG_LEVEL", "INFO"), json=LOG_FORMAT == "json")

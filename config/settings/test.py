@@ -16,3 +16,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LANGUAGE_CODE = "zh-hans"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="tracker-test-media-")
+# Tests sign in with client.login()/force_login(), which call authenticate() without a
+# request; django-axes would refuse that. The lockout tests switch it on for themselves
+# (tests/production/test_login_lockout.py).
+AXES_ENABLED = False
+# Tests move the clock by days or weeks (time_machine) while signed in; the production
+# working-day session would expire under them. tests/production checks the real age.
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 365
