@@ -26,6 +26,17 @@ from tracker.services.progress import progress_entry_create
 
 pytestmark = pytest.mark.django_db
 
+def _xlsx() -> bytes:
+    """A real, empty workbook: evidence files are checked by their content."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    buffer = BytesIO()
+    Workbook().save(buffer)
+    return buffer.getvalue()
+
+
 MODELS = [Plan, Area, Task, Indicator, Milestone, ProgressEntry, Evidence, IndicatorReading,
           StatusOverride, User, Department]
 
@@ -52,7 +63,7 @@ def make_records(make_tasks, department, member):
             progress_entry_create(
                 task=task, author=member, percent=40, progress_text="推进中",
                 indicator=indicator, actual_value=Decimal("0.8"),
-                evidence_files=[SimpleUploadedFile("台账.xlsx", b"x", "application/zip")])
+                evidence_files=[SimpleUploadedFile("台账.xlsx", _xlsx(), "application/zip")])
             UserFactory(department=DepartmentFactory())
             UserFactory(department=department)
 

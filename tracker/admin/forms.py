@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.choices import Status
 from tracker.models import Indicator, ProgressEntry, Task
+from tracker.services.evidence import evidence_file_check
 
 WITHDRAW = "withdraw"
 
@@ -67,6 +68,15 @@ class ProgressEntryInlineForm(forms.ModelForm):
                 "order", "id")
         # A blank new row stays blank (has_changed() is False) with today pre-filled.
         self.fields["reported_on"].initial = timezone.localdate
+
+    def clean_evidence_file(self):
+        # The service's file rules (size, type by content), shown beside the field.
+        upload = self.cleaned_data.get("evidence_file")
+        if upload:
+            _checked, problems = evidence_file_check(upload)
+            if problems:
+                raise forms.ValidationError(problems)
+        return upload
 
     def clean(self) -> dict:
         data = super().clean()

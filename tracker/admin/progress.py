@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -33,10 +34,19 @@ class ScopedToTasksMixin:
         return qs.filter(**{f"{self.task_path}__in": scoped_task_ids(actor)})
 
 
+def evidence_link(obj: Evidence):
+    # Through the permission-checking view: there is no public media URL.
+    return format_html('<a href="{}">{}</a>', reverse("ui:evidence", args=[obj.pk]), _("下载"))
+
+
 class EvidenceInline(ReadOnlyInline):
     model = Evidence
-    fields = ("file", "original_name", "size", "content_type", "created_at")
+    fields = ("link", "original_name", "size", "content_type", "created_at")
     readonly_fields = fields
+
+    @admin.display(description=_("下载"))
+    def link(self, obj: Evidence):
+        return evidence_link(obj)
 
 
 class ReadingOfEntryInline(ReadOnlyInline):
@@ -76,14 +86,15 @@ class EvidenceAdmin(ScopedToTasksMixin, AppendOnlyMixin, RuleAdminMixin, admin.M
     list_display = ("original_name", "entry", "content_type", "size", "created_at", "link")
     list_select_related = ("entry__task",)  # entry column reads its task's code
     search_fields = ("original_name", "entry__task__code", "entry__task__title")
-    fields = ("entry", "file", "original_name", "size", "content_type", "created_at")
+    # "link", not "file": a file field would link its public media URL, which is not served.
+    fields = ("entry", "link", "original_name", "size", "content_type", "created_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # uploaded with a progress entry
 
     @admin.display(description=_("下载"))
     def link(self, obj: Evidence):
-        return format_html('<a href="{}">{}</a>', obj.file.url, _("下载"))
+        return evidence_link(obj)
 
 
 @admin.register(IndicatorReading)

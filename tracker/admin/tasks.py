@@ -167,8 +167,10 @@ class ProgressEntryInline(admin.TabularInline):
         files = list(obj.evidence.all())
         if not files:
             return "-"
+        # Through the permission-checking view: there is no public media URL.
         return format_html_join(format_html("<br>"), '<a href="{}">{}</a>',
-                                ((e.file.url, e.original_name) for e in files))
+                                ((reverse("ui:evidence", args=[e.pk]), e.original_name)
+                                 for e in files))
 
 
 class StatusOverrideInline(ReadOnlyInline):

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +14,7 @@ from tracker.models import Evidence, Indicator, IndicatorReading, ProgressEntry,
 from tracker.rules.permissions import Actor, TaskOwners, can_report_progress
 
 from .errors import PermissionDenied, ValidationError
+from .evidence import evidence_files_validate
 from .status import task_status_recompute
 
 
@@ -68,6 +70,8 @@ def progress_entry_create(
     if not any([percent is not None, progress_text.strip(), actual_value is not None]):
         errors.setdefault("non_field_errors", []).append(
             _("请至少填写完成进度、进展情况或指标实际值中的一项。"))
+    # Size, type by content and by name, sanitised names (services.evidence).
+    checked_files = evidence_files_validate(evidence_files, errors)
     if errors:
         raise ValidationError(errors)
 
@@ -81,9 +85,11 @@ def progress_entry_create(
         indicator_reading_create(indicator=indicator, value=actual_value,
                                  measured_on=reported_on, author=author, entry=entry,
                                  is_demo=is_demo)
-    for upload in evidence_files or []:
-        Evidence.objects.create(entry=entry, file=upload, original_name=upload.name[:255],
-                                size=upload.size, content_type=upload.content_type or "")
+    for checked in checked_files:
+        Evidence.objects.create(entry=entry,
+                                file=File(checked.upload, name=checked.storage_name),
+                                original_name=checked.display_name, size=checked.upload.size,
+                                content_type=checked.content_type)
 
     # The latest report by date wins; an older back-dated entry does not roll percent back.
     latest = task.progress_entries.exclude(percent=None).order_by("-reported_on", "-id").first()
