@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from tracker.rules.permissions import Actor, can_manage_accounts, can_use_admin
 
@@ -45,8 +47,29 @@ class AccountsAdminMixin:
         return can_manage_accounts(_actor(request))
 
 
+class AccountsHistoryMixin:
+    """历史: who changed a person or department, what, and when. For reading only, as on
+    the plan's admin pages (reverting would bypass accounts.services)."""
+
+    def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
+        return True
+
+    def history_form_view(self, request: HttpRequest, object_id, version_id,
+                          extra_context=None) -> HttpResponse:
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def has_view_history_or_change_history_permission(self, request: HttpRequest,
+                                                      obj=None) -> bool:
+        # History pages may load the object outside get_queryset: scope it here too.
+        if obj is not None and not self.get_queryset(request).filter(pk=obj.pk).exists():
+            return False
+        return self.has_view_permission(request, obj)
+
+
 @admin.register(Department)
-class DepartmentAdmin(AccountsAdminMixin, admin.ModelAdmin):
+class DepartmentAdmin(AccountsAdminMixin, AccountsHistoryMixin, SimpleHistoryAdmin):
     list_display = ("short_name", "name", "head", "member_count")
     list_display_links = ("short_name", "name")
     list_select_related = ("head",)  # 负责人 column
@@ -63,7 +86,7 @@ class DepartmentAdmin(AccountsAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(AccountsAdminMixin, DjangoUserAdmin):
+class UserAdmin(AccountsAdminMixin, AccountsHistoryMixin, SimpleHistoryAdmin, DjangoUserAdmin):
     list_display = ("username", "display_name", "role", "department", "is_staff",
                     "is_active", "last_login")
     list_filter = ("role", "department", "is_staff", "is_active")

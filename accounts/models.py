@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Role(models.TextChoices):
@@ -27,6 +28,8 @@ class Department(models.Model):
         blank=True,
         related_name="headed_departments",
     )
+    # Who renamed a department or changed its head, and when (the admin's 历史 page).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("部门")
@@ -56,6 +59,10 @@ class User(AbstractUser):
         related_name="members",
     )
     phone = models.CharField(_("电话"), max_length=30, blank=True)
+    # Who changed a person's role, department or access, and when. The password hash is
+    # not copied into history, and a sign-in (last_login) writes no history row
+    # (accounts.apps swaps Django's last_login update for one without save()).
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = _("用户")
