@@ -130,6 +130,11 @@ def is_loaded() -> bool:
 
 
 def load() -> dict:
+    name = settings.DATABASES["default"]["NAME"]
+    if "bench" not in name:
+        # The load starts by emptying every table: only ever in a database made for it.
+        raise SystemExit(f"Refusing to load into {name!r}: the bench database's name must "
+                         "contain 'bench' (see BENCH_DATABASE_URL).")
     rng = random.Random(SEED)
     counts = expected_counts()
     now = timezone.now()

@@ -24,6 +24,22 @@ BOOLEAN_CHOICES = [("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")]
 Q_MAX_LENGTH = 100
 
 
+class FilterSet(filters.FilterSet):
+    """A FilterSet that builds only the filters the request uses.
+
+    django-filter deep-copies every declared filter and builds a form field for each on
+    every request: ~7 ms for the fifteen task filters, more than serializing the page.
+    Filters whose parameter is absent would do nothing anyway, so they are left out. The
+    class still declares them all, which is what the OpenAPI schema reads.
+    """
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            self.base_filters = {name: f for name, f in self.base_filters.items()
+                                 if name in data}
+        super().__init__(data, *args, **kwargs)
+
+
 class StrictBooleanFilter(filters.ChoiceFilter):
     """true/false/1/0, and a 400 for anything else (BooleanFilter silently ignores typos)."""
 
@@ -65,7 +81,7 @@ def search_q(value: str, *fields: str) -> Q:
     return condition
 
 
-class PlanFilterSet(filters.FilterSet):
+class PlanFilterSet(FilterSet):
     year = filters.NumberFilter(field_name="year", help_text=_("年度"))
     q = filters.CharFilter(method="filter_q", max_length=Q_MAX_LENGTH,
                            help_text=_("按标题或地区搜索"))
@@ -81,7 +97,7 @@ class PlanFilterSet(filters.FilterSet):
         return queryset.filter(search_q(value, "title", "region"))
 
 
-class AreaFilterSet(filters.FilterSet):
+class AreaFilterSet(FilterSet):
     plan = filters.ModelChoiceFilter(queryset=Plan.objects.all(), help_text=_("工作报告 id"))
     year = filters.NumberFilter(field_name="plan__year", help_text=_("年度"))
     q = filters.CharFilter(method="filter_q", max_length=Q_MAX_LENGTH,
@@ -96,7 +112,7 @@ class AreaFilterSet(filters.FilterSet):
         return queryset.filter(search_q(value, "title", "code"))
 
 
-class TaskFilterSet(filters.FilterSet):
+class TaskFilterSet(FilterSet):
     plan = filters.ModelChoiceFilter(queryset=Plan.objects.all(), help_text=_("工作报告 id"))
     area = filters.ModelChoiceFilter(queryset=Area.objects.all(), help_text=_("工作领域 id"))
     parent = filters.ModelChoiceFilter(queryset=Task.objects.all(), help_text=_("所属重点任务 id"))
@@ -107,7 +123,9 @@ class TaskFilterSet(filters.FilterSet):
     lead_department = filters.ModelChoiceFilter(queryset=Department.objects.all(),
                                                 help_text=_("责任单位 id"))
     responsible = filters.ModelChoiceFilter(queryset=User.objects.all(), help_text=_("责任人 id"))
-    status = filters.MultipleChoiceFilter(choices=Status.choices,
+    # distinct=False: a column of the row itself (no join), so nothing to de-duplicate, and
+    # DISTINCT over every column would sort whole rows.
+    status = filters.MultipleChoiceFilter(distinct=False, choices=Status.choices,
                                           help_text=_("状态，可重复以多选"))
     overdue = StrictBooleanFilter(method="filter_overdue", help_text=_("是否逾期"))
     due_before = filters.DateFilter(field_name="deadline", lookup_expr="lte",
@@ -140,7 +158,7 @@ class TaskFilterSet(filters.FilterSet):
         return queryset.filter(search_q(value, "code", "title", "text"))
 
 
-class IndicatorFilterSet(filters.FilterSet):
+class IndicatorFilterSet(FilterSet):
     plan = filters.ModelChoiceFilter(queryset=Plan.objects.all(), help_text=_("工作报告 id"))
     task = filters.ModelChoiceFilter(queryset=Task.objects.all(), help_text=_("任务 id"))
     area = filters.ModelChoiceFilter(queryset=Area.objects.all(), field_name="task__area",
@@ -176,7 +194,7 @@ class IndicatorFilterSet(filters.FilterSet):
         return queryset.filter(search_q(value, "code", "name"))
 
 
-class ProgressEntryFilterSet(filters.FilterSet):
+class ProgressEntryFilterSet(FilterSet):
     plan = filters.ModelChoiceFilter(queryset=Plan.objects.all(), field_name="task__plan",
                                      help_text=_("工作报告 id"))
     area = filters.ModelChoiceFilter(queryset=Area.objects.all(), field_name="task__area",
@@ -186,7 +204,7 @@ class ProgressEntryFilterSet(filters.FilterSet):
         queryset=Department.objects.all(), method="filter_department",
         help_text=_("部门 id：所属任务的责任单位或配合单位"))
     author = filters.ModelChoiceFilter(queryset=User.objects.all(), help_text=_("报送人 id"))
-    self_status = filters.MultipleChoiceFilter(choices=Status.choices,
+    self_status = filters.MultipleChoiceFilter(distinct=False, choices=Status.choices,
                                                help_text=_("自评状态，可重复以多选"))
     reported_before = filters.DateFilter(field_name="reported_on", lookup_expr="lte",
                                          help_text=_("报送日期不晚于此日期"))
@@ -213,7 +231,7 @@ class ProgressEntryFilterSet(filters.FilterSet):
                                         "next_steps_text"))
 
 
-class MilestoneFilterSet(filters.FilterSet):
+class MilestoneFilterSet(FilterSet):
     plan = filters.ModelChoiceFilter(queryset=Plan.objects.all(), field_name="task__plan",
                                      help_text=_("工作报告 id"))
     task = filters.ModelChoiceFilter(queryset=Task.objects.all(), help_text=_("任务 id"))
@@ -250,7 +268,7 @@ class MilestoneFilterSet(filters.FilterSet):
         return queryset.filter(search_q(value, "title"))
 
 
-class DepartmentFilterSet(filters.FilterSet):
+class DepartmentFilterSet(FilterSet):
     q = filters.CharFilter(method="filter_q", max_length=Q_MAX_LENGTH,
                            help_text=_("按名称或简称搜索"))
     ordering = StableOrderingFilter(fields=["name", "short_name"])
@@ -263,7 +281,7 @@ class DepartmentFilterSet(filters.FilterSet):
         return queryset.filter(search_q(value, "name", "short_name"))
 
 
-class UserFilterSet(filters.FilterSet):
+class UserFilterSet(FilterSet):
     department = filters.ModelChoiceFilter(queryset=Department.objects.all(),
                                            help_text=_("所属部门 id"))
     role = filters.ChoiceFilter(choices=Role.choices, help_text=_("角色"))
@@ -279,7 +297,7 @@ class UserFilterSet(filters.FilterSet):
         return queryset.filter(search_q(value, "username", "display_name"))
 
 
-class ReminderFilterSet(filters.FilterSet):
+class ReminderFilterSet(FilterSet):
     plan = filters.ModelChoiceFilter(queryset=Plan.objects.all(), field_name="task__plan",
                                      help_text=_("工作报告 id"))
     task = filters.ModelChoiceFilter(queryset=Task.objects.all(), help_text=_("任务 id"))
@@ -288,7 +306,7 @@ class ReminderFilterSet(filters.FilterSet):
         help_text=_("部门 id：所属任务的责任单位或配合单位"))
     recipient = filters.ModelChoiceFilter(queryset=User.objects.all(),
                                           help_text=_("接收人 id"))
-    rule = filters.MultipleChoiceFilter(choices=ReminderRule.choices,
+    rule = filters.MultipleChoiceFilter(distinct=False, choices=ReminderRule.choices,
                                         help_text=_("规则，可重复以多选"))
     day_before = filters.DateFilter(field_name="day", lookup_expr="lte",
                                     help_text=_("提醒日期不晚于此日期"))

@@ -51,7 +51,7 @@ class ApiPagination(BasePagination):
         if self.number > 1 and not rows:
             raise NotFound(_("页码超出范围。"))
         # COUNT over at most COUNT_LIMIT + 1 rows: cheap at any table size.
-        counted = queryset.order_by()[:COUNT_LIMIT + 1].count()
+        counted = queryset.order_by().values("pk")[:COUNT_LIMIT + 1].count()
         self.count = counted if counted <= COUNT_LIMIT else None
         return rows
 

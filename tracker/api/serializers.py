@@ -8,8 +8,13 @@ endpoints (both small and cacheable).
 
 from __future__ import annotations
 
+import decimal
+
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from accounts.models import Department, User
 from tracker.choices import Comparator, Direction, Status
@@ -47,6 +52,19 @@ class FastModelSerializer(serializers.ModelSerializer):
         return {name: get(instance) for name, get in getters}
 
 
+class IdListField(serializers.ListField):
+    """A list of ids the view has already attached to each row (attach_task_related_ids):
+    no query, no model instances, nothing to convert."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", serializers.IntegerField())
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, data) -> list[int]:
+        return list(data)
+
+
 _RAW_FIELDS = (serializers.CharField, serializers.IntegerField, serializers.BooleanField,
                serializers.ChoiceField)
 _CONVERTED_FIELDS = (serializers.DateTimeField, serializers.DateField,
@@ -59,6 +77,8 @@ def _getter(field: serializers.Field, model):
     attrs = field.source_attrs
     if len(attrs) == 1 and not isinstance(field, serializers.BaseSerializer):
         name = attrs[0]
+        if isinstance(field, IdListField):
+            return lambda obj: getattr(obj, name)
         if isinstance(field, PrimaryKeyRelatedField) and field.pk_field is None:
             attname = model._meta.get_field(name).attname
             return lambda obj: getattr(obj, attname)
@@ -68,6 +88,50 @@ def _getter(field: serializers.Field, model):
             return lambda obj: [related.pk for related in getattr(obj, name).all()]
         if isinstance(field, _RAW_FIELDS) and not isinstance(field, _CONVERTED_FIELDS):
             return lambda obj: getattr(obj, name)
+        coerce = getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+        if (isinstance(field, serializers.DecimalField) and coerce and not field.localize
+                and field.decimal_places is not None):
+            # DRF's quantize, with the quantum and context built once rather than per value
+            # (building a decimal context is most of its cost).
+            quantum = decimal.Decimal(".1") ** field.decimal_places
+            context = decimal.getcontext().copy()
+            if field.max_digits is not None:
+                context.prec = field.max_digits
+            rounding = field.rounding
+
+            def quantized(obj):
+                value = getattr(obj, name)
+                if value is None:
+                    return None
+                if not isinstance(value, decimal.Decimal):
+                    value = decimal.Decimal(str(value).strip())
+                return format(value.quantize(quantum, rounding=rounding, context=context), "f")
+
+            return quantized
+        if isinstance(field, serializers.DateTimeField):
+            default_format = api_settings.DATETIME_FORMAT
+        else:
+            default_format = api_settings.DATE_FORMAT
+        output_format = getattr(field, "format", default_format)
+        iso = isinstance(output_format, str) and output_format.lower() == ISO_8601
+        if isinstance(field, serializers.DateTimeField) and iso and settings.USE_TZ:
+            # DRF's enforce_timezone + isoformat, with the zone looked up once per
+            # serializer rather than per value (a thread-local lookup each time).
+            zone = getattr(field, "timezone", None) or timezone.get_current_timezone()
+
+            def aware(obj):
+                value = getattr(obj, name)
+                if not value:
+                    return None
+                if timezone.is_naive(value):
+                    return field.to_representation(value)
+                text = value.astimezone(zone).isoformat()
+                return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+            return aware
+        if isinstance(field, serializers.DateField) and not isinstance(
+                field, serializers.DateTimeField) and iso:
+            return lambda obj: (value.isoformat() if (value := getattr(obj, name)) else None)
         if isinstance(field, _CONVERTED_FIELDS):
             convert = field.to_representation
 
@@ -141,9 +205,9 @@ class AreaSerializer(FastModelSerializer):
 
 
 class TaskSerializer(FastModelSerializer):
-    co_departments = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    measures = serializers.PrimaryKeyRelatedField(
-        many=True, read_only=True, help_text=_("具体举措的 id（仅重点任务有）"))
+    # Both read id lists the views attach to each task (tracker.api.views.attach_task_ids).
+    co_departments = IdListField(source="co_department_ids")
+    measures = IdListField(source="measure_ids", help_text=_("具体举措的 id（仅重点任务有）"))
 
     class Meta:
         model = Task
@@ -194,7 +258,7 @@ class IndicatorDetailSerializer(IndicatorSerializer):
 
 
 class TaskDetailSerializer(TaskSerializer):
-    measures = MeasureSummarySerializer(many=True, read_only=True)
+    measures = MeasureSummarySerializer(source="measure_list", many=True, read_only=True)
     milestones = MilestoneSerializer(many=True, read_only=True)
     indicators = IndicatorSerializer(many=True, read_only=True)
 
@@ -209,7 +273,7 @@ class ProgressReadingSerializer(FastModelSerializer):
 
 
 class ProgressEntrySerializer(FastModelSerializer):
-    readings = ProgressReadingSerializer(many=True, read_only=True)
+    readings = ProgressReadingSerializer(source="reading_list", many=True, read_only=True)
 
     class Meta:
         model = ProgressEntry
@@ -234,7 +298,8 @@ class ReminderDeliverySerializer(FastModelSerializer):
 
 
 class ReminderSerializer(FastModelSerializer):
-    deliveries = ReminderDeliverySerializer(source="delivery_items", many=True, read_only=True)
+    deliveries = ReminderDeliverySerializer(source="delivery_item_list", many=True,
+                                            read_only=True)
 
     class Meta:
         model = Reminder
