@@ -97,14 +97,11 @@ def evidence_name_clean(name: str) -> str:
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] not in ("C", "Z")
                    or ch == " ")
     name = _NAME_DROP.sub("", name.strip().replace(" ", "_"))
-    name = name.lstrip(".")
     stem, dot, ext = name.rpartition(".")
-    if not dot:
+    if not dot or len(ext) > 10:  # no extension, or just a dot inside a long name
         stem, ext = name, ""
     ext = f".{ext}" if ext else ""
     stem = stem.strip("._") or FALLBACK_STEM
-    if len(ext) > 10:  # not an extension, just a dot in a long name
-        stem, ext = f"{stem}{ext}", ""
     return f"{stem[: NAME_MAX_CHARS - len(ext)]}{ext}"
 
 
