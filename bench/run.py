@@ -76,11 +76,13 @@ class Result:
                 "p95_ms": round(p95 * 1000, 1) if lat else None}
 
 
-def measure(name: str, make_request, headers: dict[str, str]) -> Result:
-    """Run `make_request(client, rng)` from CONCURRENCY threads; each returns a response."""
+def measure(name: str, make_request, headers: dict[str, str], *, threads: int,
+            seconds: float) -> Result:
+    """Run `make_request(client, rng)` from `threads` threads for `seconds` (or until
+    MAX_REQUESTS); each call returns a response."""
     result = Result(name)
     lock = threading.Lock()
-    deadline = time.perf_counter() + SECONDS
+    deadline = time.perf_counter() + seconds
     sent = [0]
 
     def worker(n: int) -> None:
@@ -103,11 +105,11 @@ def measure(name: str, make_request, headers: dict[str, str]) -> Result:
                     else:
                         result.latencies.append(took)
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(CONCURRENCY)]
+    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
     started = time.perf_counter()
-    for thread in threads:
+    for thread in pool:
         thread.start()
-    for thread in threads:
+    for thread in pool:
         thread.join()
     result.elapsed = time.perf_counter() - started
     return result
@@ -202,37 +204,60 @@ def main() -> None:
     ]
     server = start_server()
     rows, comparisons = [], []
+
+    def both(name, make_request) -> dict:
+        """One client alone (the request's own cost), then CONCURRENCY at once."""
+        alone = measure(name, make_request, headers, threads=1, seconds=SECONDS / 2).row()
+        loaded = measure(name, make_request, headers, threads=CONCURRENCY,
+                         seconds=SECONDS).row()
+        return {"scenario": name, "p50_1": alone["p50_ms"], "p95_1": alone["p95_ms"],
+                "requests": loaded["requests"], "errors": alone["errors"] + loaded["errors"],
+                "rps": loaded["rps"], "p50_n": loaded["p50_ms"], "p95_n": loaded["p95_ms"]}
+
+    def ratio(a, b):
+        return round(a / b, 2) if a and b else None
+
     try:
         for name, api, floor in scenarios:
-            measure(name, api, headers)  # warm-up pass: caches, connections, imports
-            api_result = measure(name, api, headers).row()
-            rows.append(api_result)
+            # warm-up pass: caches, connections, imports
+            measure(name, api, headers, threads=CONCURRENCY, seconds=min(3, SECONDS))
+            api_row = both(name, api)
+            rows.append(api_row)
             if floor is not None:
-                floor_result = measure(f"{name} (floor)", floor, headers).row()
-                rows.append(floor_result)
-                api_ms, floor_ms = api_result["p50_ms"], floor_result["p50_ms"]
+                floor_row = both(f"{name} (floor)", floor)
+                rows.append(floor_row)
                 comparisons.append({
-                    "endpoint": name, "api_p50_ms": api_ms, "floor_p50_ms": floor_ms,
-                    "ratio": round(api_ms / floor_ms, 2) if api_ms and floor_ms else None})
-            print(f"  {api_result}", file=sys.stderr)
+                    "endpoint": name,
+                    "api_p50_1": api_row["p50_1"], "floor_p50_1": floor_row["p50_1"],
+                    "ratio_1": ratio(api_row["p50_1"], floor_row["p50_1"]),
+                    "api_p50_n": api_row["p50_n"], "floor_p50_n": floor_row["p50_n"],
+                    "ratio_n": ratio(api_row["p50_n"], floor_row["p50_n"])})
+            print(f"  {api_row}", file=sys.stderr)
     finally:
         stop_server(server)
 
+    n = CONCURRENCY
     print(f"\nData: {json.dumps(state, ensure_ascii=False)}")
     print(f"Machine: {machine()}; load average before/after: {load_before:.1f}/"
           f"{os.getloadavg()[0]:.1f}")
-    print(f"Load: {CONCURRENCY} threads × {SECONDS:g} s (≤ {MAX_REQUESTS} requests) per "
-          f"scenario; gunicorn {WORKERS} sync workers; page_size={PAGE_SIZE}\n")
-    print(f"| {'scenario':<24} | requests | errors |   req/s |  p50 ms |  p95 ms |")
-    print(f"|{'-' * 26}|---------:|-------:|--------:|--------:|--------:|")
+    print(f"Load: 1 client for {SECONDS / 2:g} s, then {n} concurrent clients for {SECONDS:g} s "
+          f"(≤ {MAX_REQUESTS} requests) per scenario; gunicorn {WORKERS} sync workers; "
+          f"page_size={PAGE_SIZE}\n")
+    print(f"| {'scenario':<24} | p50 ms, 1 client | p95 ms, 1 client | p50 ms, {n} clients "
+          f"| p95 ms, {n} clients | req/s, {n} clients | errors |")
+    print(f"|{'-' * 26}|-----------------:|-----------------:|------------------:"
+          f"|------------------:|-------------------:|-------:|")
     for r in rows:
-        print(f"| {r['scenario']:<24} | {r['requests']:>8} | {r['errors']:>6} | "
-              f"{r['rps']:>7} | {r['p50_ms']!s:>7} | {r['p95_ms']!s:>7} |")
-    print(f"\n| {'list endpoint':<18} | API p50 ms | floor p50 ms | API / floor |")
-    print(f"|{'-' * 20}|-----------:|-------------:|------------:|")
+        print(f"| {r['scenario']:<24} | {r['p50_1']!s:>16} | {r['p95_1']!s:>16} | "
+              f"{r['p50_n']!s:>17} | {r['p95_n']!s:>17} | {r['rps']!s:>18} | "
+              f"{r['errors']:>6} |")
+    print(f"\n| {'list endpoint':<16} | API / floor, 1 client (p50 ms) "
+          f"| API / floor, {n} clients (p50 ms) |")
+    print(f"|{'-' * 18}|-------------------------------:|--------------------------------:|")
     for c in comparisons:
-        print(f"| {c['endpoint']:<18} | {c['api_p50_ms']!s:>10} | {c['floor_p50_ms']!s:>12} | "
-              f"{c['ratio']!s:>11} |")
+        one = f"{c['ratio_1']} ({c['api_p50_1']} / {c['floor_p50_1']})"
+        many = f"{c['ratio_n']} ({c['api_p50_n']} / {c['floor_p50_n']})"
+        print(f"| {c['endpoint']:<16} | {one:>30} | {many:>31} |")
     out = load_data.STATE_DIR / f"results-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps({"data": state, "machine": machine(),
                                "load_average_before": load_before, "rows": rows,

@@ -62,3 +62,16 @@ def test_it_answers_404_to_a_page_that_is_not_a_number(client_for, member, area)
     response = client_for(member).get("/api/v1/tasks/?page=first")
     assert response.status_code == 404
     assert response.json()["message"] == "页码无效。"
+
+
+def test_only_a_page_with_a_next_page_runs_a_count(client_for, member, area,
+                                                   django_assert_num_queries):
+    _bulk_tasks(area, 5)
+    client = client_for(member)
+    client.get("/api/v1/me/")  # the token's first use records last_used_at once
+    # token, rows, co-department ids, measure ids
+    with django_assert_num_queries(4):
+        assert client.get("/api/v1/tasks/?page_size=5").json()["count"] == 5
+    # … and the capped COUNT, since the total is not on this page
+    with django_assert_num_queries(5):
+        assert client.get("/api/v1/tasks/?page_size=2").json()["count"] == 5
