@@ -67,6 +67,9 @@ MIDDLEWARE = [
     # Before host checks and the HTTPS redirect: probes come by IP over plain HTTP.
     "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # gunicorn serves the collected static files itself (CSS, the admin's and Swagger
+    # UI's scripts), so the compose stack and a bare proxy need no separate file server.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -135,6 +138,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+if DEBUG:
+    # Development serves static files from the app folders (runserver, WhiteNoise's
+    # finders); var/static exists only after collectstatic, and that is fine here.
+    import warnings
+
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 # The web UI's CSS lives in the project, so it is served from the intranet with no CDN.
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"

@@ -23,3 +23,5 @@ AXES_ENABLED = False
 # Tests move the clock by days or weeks (time_machine) while signed in; the production
 # working-day session would expire under them. tests/production checks the real age.
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 365
+# An empty collected-static folder, so WhiteNoise has a directory to look at.
+STATIC_ROOT = tempfile.mkdtemp(prefix="tracker-test-static-")
