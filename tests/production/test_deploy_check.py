@@ -103,3 +103,13 @@ def test_production_serves_the_collected_static_files_itself(client, settings, t
         response = client.get(path)
         assert response.status_code == 200, path
         assert b"".join(response.streaming_content), path
+
+
+def test_every_setting_read_from_the_environment_is_listed_in_env_example():
+    import re
+
+    read = set(re.findall(r'env_\w+\("([A-Z][A-Z0-9_]+)"',
+                          (ROOT / "config" / "settings" / "base.py").read_text()))
+    listed = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(),
+                            re.MULTILINE))
+    assert read - listed == set()
