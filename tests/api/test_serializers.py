@@ -55,3 +55,22 @@ def test_other_resources_render_the_same_on_the_fast_path(member, department, ti
     for serializer_class, instance in cases:
         fast, reference = _both(serializer_class, instance)
         assert fast == reference, serializer_class.__name__
+
+
+def test_the_dashboard_renders_as_its_serializer_says(supervisor, member, department, plan,
+                                                       time_machine):
+    from django.utils import timezone
+
+    from tests.factories import AreaFactory
+    from tracker.selectors import plan_dashboard
+
+    time_machine.move_to(dt.datetime(2023, 6, 30, 10, tzinfo=dt.UTC), tick=False)
+    area = AreaFactory(plan=plan)
+    late = TaskFactory(area=area, lead_department=department, deadline=dt.date(2023, 6, 1))
+    TaskFactory(area=area, lead_department=department, deadline=dt.date(2023, 7, 3))
+    progress_entry_create(task=late, author=member, percent=40)
+    IndicatorFactory(task=None, plan=plan, code="GDP", latest_actual="5.5")
+    data = plan_dashboard(plan=plan, today=timezone.localdate())
+    rendered = s.dashboard_representation(data)
+    assert rendered == s.DashboardSerializer(data).data
+    assert rendered["overdue"][0]["id"] == late.pk and rendered["due_soon"]

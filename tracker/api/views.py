@@ -97,7 +97,7 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Plan]:
         qs = Plan.objects.order_by("-year", "region", "id")
-        if self.action == "list":
+        if self.action != "retrieve":
             qs = qs.defer("source_text")  # the full report text is for the detail only
         return qs
 
@@ -120,7 +120,7 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
         data["due_soon"] = list(tasks.filter(deadline__gte=today, deadline__lte=soon)
                                 .exclude(status=Status.DONE)
                                 .order_by("deadline", "position")[:DASHBOARD_LIST_LIMIT])
-        return Response(s.DashboardSerializer(data).data)
+        return Response(s.dashboard_representation(data))
 
 
 class AreaViewSet(viewsets.ReadOnlyModelViewSet):
