@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 def _bulk_tasks(area, n):
     proto = TaskFactory(area=area)
     Task.objects.bulk_create([
-        Task(plan=area.plan, area=area, code=f"B{i}", position=1000 + i, title=f"任务{i}",
+        Task(plan=area.plan, area=area, code=f"B{i}", position=proto.position + 1 + i,
+             title=f"任务{i}",
              start_date=proto.start_date, deadline=proto.deadline) for i in range(n - 1)])
 
 
