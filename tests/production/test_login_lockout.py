@@ -115,3 +115,14 @@ def test_a_session_ends_after_a_working_day_and_with_the_browser(client, member,
     expired = client.get(reverse("ui:dashboard"))
     assert expired.status_code == 302
     assert expired["Location"].startswith(UI_LOGIN)
+
+
+def test_a_weak_new_password_is_refused(client, member):
+    client.force_login(member)
+    response = client.post(reverse("ui:password_change"), {
+        "old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"})
+    assert response.status_code == 200  # the form again, not the "done" page
+    errors = " ".join(response.context["form"].errors["new_password2"])
+    assert "太常见" in errors or "全都是数字" in errors
+    member.refresh_from_db()
+    assert member.check_password(PASSWORD)
