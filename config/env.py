@@ -6,6 +6,7 @@ operator who typed `DEBUG=ture` finds out at boot instead of in production.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from typing import Any
 
@@ -76,3 +77,11 @@ def env_database(name: str, default: str) -> dict[str, Any]:
     if not config.get("ENGINE"):
         raise ImproperlyConfigured(f"{name}={value!r} names no supported database engine.")
     return config
+
+
+def env_time(name: str, default: str) -> dt.time:
+    value = env_str(name, default)
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a time of day like 09:00.") from None

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
+from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from tracker.channels import TransientDeliveryError
@@ -55,9 +56,14 @@ def deliveries_send_task(self, delivery_ids: Sequence[int]) -> dict:
              max_retries=3)
 def deliveries_flush_task(self) -> dict:
     """Every ten minutes: hand over what is pending (due retries, nudges whose enqueue
-    failed while the broker was down, claims left by a dead worker)."""
+    failed while the broker was down, claims left by a dead worker), and run today's
+    sweep if beat could not (see reminder_services.sweep_missed)."""
+    if reminder_services.sweep_missed(now=timezone.now()):
+        logger.warning("Today's reminder sweep did not run; running it now.")
+        summary = reminder_services.reminders_sweep(deliver="enqueue")
+        return {"caught_up": True, "enqueued": summary.enqueued}
     summary = reminder_services.deliveries_flush(deliver="enqueue")
-    return {"enqueued": summary.enqueued}
+    return {"caught_up": False, "enqueued": summary.enqueued}
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=DATABASE_TRANSIENT, retry_backoff=True,

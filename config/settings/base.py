@@ -19,6 +19,7 @@ from config.env import (
     env_int_list,
     env_list,
     env_str,
+    env_time,
 )
 from config.logging import logging_config
 
@@ -244,6 +245,9 @@ TRACKER_REMINDER_WORKING_DAYS_ONLY = env_bool("TRACKER_REMINDER_WORKING_DAYS_ONL
 # long a claimed delivery may stay unfinished before another sweep takes it over.
 TRACKER_REMINDER_BATCH_SIZE = env_int("TRACKER_REMINDER_BATCH_SIZE", 1000, minimum=1)
 TRACKER_REMINDER_MAX_ATTEMPTS = env_int("TRACKER_REMINDER_MAX_ATTEMPTS", 5, minimum=1)
+# The flush job runs the daily sweep itself when none has run by this local time (beat
+# skips a sweep that falls due while the broker is down). Keep it after the 08:30 sweep.
+TRACKER_REMINDER_CATCH_UP_AFTER = env_time("TRACKER_REMINDER_CATCH_UP_AFTER", "09:00")
 TRACKER_REMINDER_CLAIM_TIMEOUT = env_int("TRACKER_REMINDER_CLAIM_TIMEOUT", 600, minimum=30)
 TRACKER_REMINDER_HTTP_TIMEOUT = env_int("TRACKER_REMINDER_HTTP_TIMEOUT", 10, minimum=1)
 # Links in reminder messages point here.

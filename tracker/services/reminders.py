@@ -589,6 +589,23 @@ def deliveries_flush(*, deliver: str = "inline") -> SweepSummary:
     return summary
 
 
+def sweep_missed(*, now: dt.datetime) -> bool:
+    """Did today's daily sweep not happen, though it should have by `now`?
+
+    Celery beat moves a schedule forward before it publishes, and only logs when the
+    broker refuses the message; so a sweep due while Redis was down is simply skipped.
+    The flush job asks this every ten minutes and runs the sweep itself when the answer
+    is yes. "Happened" means a sweep reminder was recorded today; on a day when nothing
+    was due the catch-up finds nothing either, and a second run is harmless because the
+    idempotency key decides what is new.
+    """
+    local = timezone.localtime(now)
+    if local.time() < settings.TRACKER_REMINDER_CATCH_UP_AFTER:
+        return False
+    return not Reminder.objects.filter(day=local.date()).exclude(
+        rule=ReminderRule.NUDGE).exists()
+
+
 # ---------------------------------------------------------------- messages
 
 
