@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 YEAR := $(shell date +%Y)
 
-.PHONY: run test lint test-sqlite test-postgres setup demo clean chromium worker beat
+.PHONY: messages run test lint test-sqlite test-postgres setup demo clean chromium worker beat
 
 # The virtualenv is rebuilt whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -85,6 +85,12 @@ bench: $(STAMP)
 	@# The REST API against a city-sized data set in PostgreSQL (BENCH_SCALE=1: 100k tasks,
 	@# 1M progress entries, 10k users; loaded once, ~2 min) under gunicorn; see README "API".
 	$(PY) -m bench.run
+
+# Refresh the English catalogue after changing Chinese source strings (needs GNU gettext:
+# Debian `apt-get install gettext`); the compiled .mo is committed so running needs none.
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=bench --ignore=tests
+	$(PY) manage.py compilemessages -l en --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var
