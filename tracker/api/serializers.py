@@ -381,6 +381,18 @@ def dashboard_representation(data: dict) -> dict:
     }
 
 
+class ErrorSerializer(serializers.Serializer):
+    """The one shape of every error (tracker.api.exceptions); for the schema."""
+
+    status = serializers.IntegerField()
+    code = serializers.CharField(help_text="invalid, parse_error, not_authenticated, "
+                                           "authentication_failed, permission_denied, "
+                                           "not_found, method_not_allowed, throttled…")
+    message = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
+                                   help_text=_("字段名 → 错误信息"))
+
+
 # ---------------------------------------------------------------- writes (input)
 
 class ProgressEntryInputSerializer(serializers.Serializer):

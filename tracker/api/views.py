@@ -56,9 +56,9 @@ from .permissions import PlanEditorWrites, ReminderLogReaders, TokenScope
 
 DASHBOARD_LIST_LIMIT = 20
 ERROR_RESPONSES = {
-    400: OpenApiResponse(description="Bad input: `errors` names each field."),
-    401: OpenApiResponse(description="Missing or wrong credentials."),
-    403: OpenApiResponse(description="Not allowed."),
+    400: OpenApiResponse(s.ErrorSerializer, description="Bad input: `errors` names each field."),
+    401: OpenApiResponse(s.ErrorSerializer, description="Missing or wrong credentials."),
+    403: OpenApiResponse(s.ErrorSerializer, description="Not allowed."),
 }
 
 
