@@ -44,3 +44,18 @@ def test_department_heads_see_only_their_own_tokens(department_head, member):
     own, _ = api_token_create(user=department_head)
     model_admin = ApiTokenAdmin(ApiToken, admin.site)
     assert list(model_admin.get_queryset(_request(department_head))) == [own]
+
+
+def test_supervisors_list_and_add_tokens_in_the_admin(client, supervisor, member):
+    api_token_create(user=member, name="市平台")
+    client.force_login(supervisor)
+    listing = client.get("/admin/accounts/apitoken/")
+    assert listing.status_code == 200
+    assert "市平台" in listing.content.decode()
+    response = client.post("/admin/accounts/apitoken/add/", {
+        "user": member.pk, "name": "区数据屏", "read_only": "on", "expires_at_0": "",
+        "expires_at_1": ""}, follow=True)
+    assert response.status_code == 200
+    token = ApiToken.objects.get(name="区数据屏")
+    assert token.read_only and token.created_by == supervisor
+    assert token.prefix in response.content.decode()  # the secret, shown this once
