@@ -39,7 +39,7 @@ def test_it_keeps_every_report_when_two_arrive_at_once(requires_postgres, depart
             barrier.wait(timeout=10)
             progress_entry_create(task=task, author=author, percent=percent,
                                   progress_text=f"{percent}%")
-        except Exception as exc:  # noqa: BLE001 - surfaced by the assertion below
+        except Exception as exc:  # surfaced by the assertion below
             errors.append(exc)
         finally:
             connections.close_all()

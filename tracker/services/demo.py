@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from accounts.models import Department, Role, User
 from accounts.services import department_upsert, user_upsert
-from tracker.models import Plan, ProgressEntry, Task
+from tracker.models import Indicator, Plan, ProgressEntry, Task
 
-from .progress import progress_entry_create
+from .progress import indicator_reading_create, progress_entry_create
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
@@ -110,14 +110,31 @@ def demo_progress_load(*, plan: Plan, path: Path = FIXTURES / "demo_progress.yam
     today = today or timezone.localdate()
     year_start = dt.date(plan.year, 1, 1)
     created = 0
+    data = _read(path)
+
+    def day(item: dict) -> dt.date:
+        return max(year_start, min(today, today - dt.timedelta(
+            days=int(item.get("days_ago", 0)))))
+
     with transaction.atomic():
-        for i, item in enumerate(_read(path).get("entries") or []):
+        # Headline targets (GDP growth and the like) are reported as readings, usually by
+        # the statistics bureau, with no task in between.
+        for i, item in enumerate(data.get("headline_readings") or []):
+            indicator = Indicator.objects.filter(plan=plan, task=None,
+                                                 code=item.get("indicator")).first()
+            author = User.objects.filter(username=item.get("author")).first()
+            if indicator is None or author is None:
+                raise FixtureError(f"{path}: headline_readings[{i}]: unknown indicator or "
+                                   "author")
+            indicator_reading_create(indicator=indicator, value=Decimal(str(item["value"])),
+                                     measured_on=day(item), author=author,
+                                     note=item.get("note", ""), is_demo=True)
+        for i, item in enumerate(data.get("entries") or []):
             task = Task.objects.filter(plan=plan, code=item.get("task")).first()
             author = User.objects.filter(username=item.get("author")).first()
             if task is None or author is None:
                 raise FixtureError(f"{path}: entries[{i}]: unknown task or author")
-            reported_on = max(year_start, min(today, today - dt.timedelta(
-                days=int(item.get("days_ago", 0)))))
+            reported_on = day(item)
             actual = item.get("actual")
             progress_entry_create(
                 task=task, author=author, reported_on=reported_on,
