@@ -101,7 +101,7 @@ def test_the_site_works_while_redis_is_down_and_due_reminders_go_out_once_it_is_
 
         # The ten-minute flush job cannot hand anything over either.
         with no_hang("the flush job with the broker down"):
-            assert deliveries_flush_task.apply().get() == {"enqueued": 0}
+            assert deliveries_flush_task.apply().get() == {"caught_up": False, "enqueued": 0}
 
     assert ProgressEntry.objects.filter(task=nudged).count() == 2
     assert "stay pending for the next sweep" in caplog.text
