@@ -7,10 +7,14 @@ ones an integration needs to sync by difference (`updated_since`) and to slice t
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters as filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 
 from accounts.models import Department, Role, User
 from tracker.choices import Status, TaskKind
@@ -38,6 +42,24 @@ class FilterSet(filters.FilterSet):
             self.base_filters = {name: f for name, f in self.base_filters.items()
                                  if name in data}
         super().__init__(data, *args, **kwargs)
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """ISO 8601 with any offset, compared in UTC: PostgreSQL refuses offsets beyond
+    ±15:59 (which Python reads), and a time that leaves the calendar in UTC is a 400."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None or timezone.is_naive(parsed):
+            return parsed
+        try:
+            return parsed.astimezone(dt.UTC)
+        except OverflowError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UtcIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 class StrictBooleanFilter(filters.ChoiceFilter):
@@ -85,8 +107,8 @@ class PlanFilterSet(FilterSet):
     year = filters.NumberFilter(field_name="year", help_text=_("年度"))
     q = filters.CharFilter(method="filter_q", max_length=Q_MAX_LENGTH,
                            help_text=_("按标题或地区搜索"))
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte",
-                                              help_text=_("只返回此时间之后更新的记录"))
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte",
+                                         help_text=_("只返回此时间之后更新的记录"))
     ordering = StableOrderingFilter(fields=["year", "region", "updated_at"])
 
     class Meta:
@@ -135,8 +157,8 @@ class TaskFilterSet(FilterSet):
     year = filters.NumberFilter(field_name="plan__year", help_text=_("年度"))
     q = filters.CharFilter(method="filter_q", max_length=Q_MAX_LENGTH,
                            help_text=_("按编号、任务名称或内容搜索"))
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte",
-                                              help_text=_("只返回此时间之后更新的记录"))
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte",
+                                         help_text=_("只返回此时间之后更新的记录"))
     ordering = StableOrderingFilter(
         fields=["position", "deadline", "percent", "status", "code", "updated_at"])
 
@@ -175,8 +197,8 @@ class IndicatorFilterSet(FilterSet):
     year = filters.NumberFilter(field_name="plan__year", help_text=_("年度"))
     q = filters.CharFilter(method="filter_q", max_length=Q_MAX_LENGTH,
                            help_text=_("按编号或指标名称搜索"))
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte",
-                                              help_text=_("只返回此时间之后更新的记录"))
+    updated_since = UtcIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte",
+                                         help_text=_("只返回此时间之后更新的记录"))
     ordering = StableOrderingFilter(fields=["order", "code", "due_date", "updated_at"])
 
     class Meta:
@@ -214,8 +236,8 @@ class ProgressEntryFilterSet(FilterSet):
     q = filters.CharFilter(method="filter_q", max_length=Q_MAX_LENGTH,
                            help_text=_("按进展、问题或下一步计划搜索"))
     # Entries are never edited, so "updated since" is "created since".
-    updated_since = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte",
-                                              help_text=_("只返回此时间之后录入的记录"))
+    updated_since = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte",
+                                         help_text=_("只返回此时间之后录入的记录"))
     ordering = StableOrderingFilter(fields=["reported_on", "created_at", "percent"])
 
     class Meta:
@@ -313,8 +335,8 @@ class ReminderFilterSet(FilterSet):
     day_after = filters.DateFilter(field_name="day", lookup_expr="gte",
                                    help_text=_("提醒日期不早于此日期"))
     # Reminders are never edited, so "updated since" is "created since".
-    updated_since = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte",
-                                              help_text=_("只返回此时间之后录入的记录"))
+    updated_since = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte",
+                                         help_text=_("只返回此时间之后录入的记录"))
     ordering = StableOrderingFilter(fields=["day", "created_at"])
 
     class Meta:

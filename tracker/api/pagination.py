@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 COUNT_LIMIT = 10_000
+MAX_OFFSET = 2**63 - 1
 
 
 class ApiPagination(BasePagination):
@@ -45,6 +46,9 @@ class ApiPagination(BasePagination):
         except ValueError:
             raise NotFound(_("页码无效。")) from None
         offset = (self.number - 1) * self.size
+        if offset + self.size + 1 > MAX_OFFSET:
+            # Beyond any table, and beyond the 64-bit OFFSET the database takes (a 500).
+            raise NotFound(_("页码超出范围。"))
         # One row more than the page, to know whether a next page exists without a count.
         rows = list(queryset[offset:offset + self.size + 1])
         self.has_next = len(rows) > self.size
