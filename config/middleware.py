@@ -4,11 +4,12 @@
   one, puts it in the logging context (config.logging) and on the response.
 - DatabaseUnavailableMiddleware: a view that loses PostgreSQL (restart, failover, a
   killed connection) answers 503 "try again", not a 500 with a stack trace.
+- page_not_found (handler404): the API's JSON shape under /api/, Django's page elsewhere.
 - server_error (handler500): the same 503 when the database failed outside a view
   (a session saved in middleware), else a plain 500 page with the request id. Neither
   shows the user a trace; both are logged with it by Django's "django.request" logger.
 
-The API keeps its JSON error shape ({"status", "code", "message", "errors"}) for both.
+The API keeps its JSON error shape ({"status", "code", "message", "errors"}) for all three.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 from config.logging import request_id_var
 
@@ -108,6 +110,16 @@ class DatabaseUnavailableMiddleware:
         logger.error("Database unavailable: %s %s", request.method, request.path,
                      exc_info=exception)
         return service_unavailable(request)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404. Under /api/ a path no route matches (`/api/v1/tasks/0.5/`) answers in
+    the API's JSON shape, as a missing object does; elsewhere Django's page."""
+    if _is_api(request):
+        from rest_framework.exceptions import NotFound
+
+        return _api_error(request, 404, "not_found", str(NotFound.default_detail))
+    return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest, *args, **kwargs) -> HttpResponse:

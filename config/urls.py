@@ -6,6 +6,7 @@ from tracker.admin_import import import_report_view
 
 # A plain error page with the request id (JSON under /api/); 503 when the database is away.
 handler500 = "config.middleware.server_error"
+handler404 = "config.middleware.page_not_found"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),  # answered early by config.health's middleware

@@ -194,6 +194,8 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "tracker.choices.Status",
         "RoleEnum": "accounts.models.Role",
     },
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "tracker.api.schema.document_error_responses"],
 }
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
