@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from tracker.views import dashboard, pages, tasks
+from tracker.views import account, dashboard, pages, tasks
 
 app_name = "ui"
 
@@ -28,4 +28,10 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(
         template_name="registration/ui_password_change_done.html"),
          name="password_change_done"),
+    path("accounts/settings/", account.account_view, name="account"),
+    path("accounts/settings/reminders/", account.preferences_update_view,
+         name="account_preferences"),
+    path("accounts/settings/tokens/", account.token_create_view, name="account_token_create"),
+    path("accounts/settings/tokens/<int:pk>/revoke/", account.token_revoke_view,
+         name="account_token_revoke"),
 ]
