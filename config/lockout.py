@@ -2,7 +2,9 @@
 
 Axes counts failed sign-ins per username (AXES_LOCKOUT_PARAMETERS in settings) on every
 form that goes through django.contrib.auth.authenticate() with the request: the admin
-sign-in and the web UI's. API tokens are made in the admin, behind that same sign-in.
+sign-in and the web UI's. API tokens are made in the admin or on the account page, which
+asks for the password again through authenticate(), so failures there count towards the
+same lock.
 """
 
 from __future__ import annotations
