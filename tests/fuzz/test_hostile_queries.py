@@ -90,4 +90,4 @@ def test_it_documents_the_error_answers_of_every_operation(api):
             if "{id}" in path:
                 assert "404" in responses, (method, path)
     tasks = schema["paths"]["/api/v1/tasks/"]["get"]["responses"]
-    assert {"400", "404"} <= set(tasks)
+    assert {"400", "404", "414"} <= set(tasks)

@@ -24,6 +24,9 @@ ERROR_DESCRIPTIONS = {
     "404": "No such object, or no such page of the list.",
     "429": "Too many requests with this token; retry after `Retry-After` seconds.",
 }
+# Answered by the HTTP server before the app (gunicorn's request line limit is 4094 bytes;
+# a proxy has its own), so with its own plain body, not the JSON error shape.
+URI_TOO_LONG = {"description": "The query string is longer than the server accepts."}
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -44,9 +47,9 @@ def document_error_responses(result, generator, request, public):
     """POSTPROCESSING_HOOKS: add the error answers each operation can give, with their body.
 
     Every operation needs a token (401), may be refused (403) and is throttled per token
-    (429); one with query parameters or a body may get a 400; one with an id in its path,
-    or a page number, a 404. Without them a client (or schemathesis) meets status codes
-    the document never mentioned.
+    (429); one with query parameters or a body may get a 400 (and with a very long query
+    string a 414); one with an id in its path, or a page number, a 404. Without them a
+    client (or schemathesis) meets status codes the document never mentioned.
     """
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
@@ -61,6 +64,8 @@ def document_error_responses(result, generator, request, public):
             if any(p.get("in") == "path" or p.get("name") == "page" for p in parameters):
                 codes.add("404")
             responses = operation.setdefault("responses", {})
+            if any(p.get("in") == "query" for p in parameters):
+                responses.setdefault("414", URI_TOO_LONG)
             for code in sorted(codes):
                 response = responses.setdefault(code, {"description": ERROR_DESCRIPTIONS[code]})
                 response.setdefault("content", body)
