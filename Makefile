@@ -85,6 +85,15 @@ bench: $(STAMP)
 	@# The REST API against a city-sized data set in PostgreSQL (BENCH_SCALE=1: 100k tasks,
 	@# 1M progress entries, 10k users; loaded once, ~2 min) under gunicorn; see README "API".
 	$(PY) -m bench.run
+	@# Load: 200 users (each a member with their own token) read and report progress for
+	@# BENCH_LOAD_SECONDS (180) on the same data; zero errors, every report in the database.
+	$(PY) -m bench.load_mixed
+
+# Hostile input: schemathesis against gunicorn on a fresh PostgreSQL database, as 督查室 and
+# as a member, FUZZ_EXAMPLES (200) cases per operation and phase. Not part of `make test`.
+.PHONY: fuzz
+fuzz: $(STAMP)
+	$(PY) -m tools.fuzz_api
 
 # Refresh the English catalogue after changing Chinese source strings (needs GNU gettext:
 # Debian `apt-get install gettext`); the compiled .mo is committed so running needs none.
