@@ -102,6 +102,8 @@ class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
     accepted: set[int] = field(default_factory=set)  # ids of the 201 progress entries
+    # (start time, latency) of every answered request, to see when the slow ones happened.
+    timeline: list[tuple[float, float]] = field(default_factory=list)
     sent: int = 0
 
 
@@ -215,49 +217,57 @@ def request_for(kind: str, who: Persona, rng: random.Random, run_id: str, n: int
         "self_status": rng.choice(["", "on_track", "at_risk"])}
 
 
-async def simulate(who: Persona, index: int, tally: Tally, run_id: str, start_at: float,
-                   stop_at: float) -> None:
+async def simulate(who: Persona, client: httpx.AsyncClient, index: int, tally: Tally,
+                   run_id: str, start_at: float, stop_at: float) -> None:
     rng = random.Random(index)
     kinds, weights = list(MIX), list(MIX.values())
-    headers = {"Authorization": f"Token {who.secret}", "Accept": "application/json"}
     loop = asyncio.get_running_loop()
-    async with httpx.AsyncClient(base_url=BASE, headers=headers,
-                                 timeout=CLIENT_TIMEOUT) as client:
-        await asyncio.sleep(max(0.0, start_at - loop.time()))
-        n = 0
-        while loop.time() < stop_at and tally.sent < MAX_REQUESTS:
-            tally.sent += 1
-            n += 1
-            kind = rng.choices(kinds, weights)[0]
-            method, path, body = request_for(kind, who, rng, run_id, n)
-            began = time.perf_counter()
-            try:
-                response = await client.request(method, path, json=body)
-                took = time.perf_counter() - began
-                if not 200 <= response.status_code < 300:
-                    tally.errors.append(f"{kind}: {method} {path} -> {response.status_code} "
-                                        f"{response.text[:300]}")
-                else:
-                    tally.latencies[kind].append(took)
-                    if response.status_code == 201:
-                        tally.accepted.add(response.json()["id"])
-            except (httpx.HTTPError, ValueError, KeyError) as exc:
-                tally.errors.append(f"{kind}: {method} {path} -> {type(exc).__name__}: {exc}")
-            # Think time: uniform around the mean, so users do not move in lockstep.
-            await asyncio.sleep(min(rng.uniform(0, 2 * THINK),
-                                    max(0.0, stop_at - loop.time())))
+    await asyncio.sleep(max(0.0, start_at - loop.time()))
+    n = 0
+    while loop.time() < stop_at and tally.sent < MAX_REQUESTS:
+        tally.sent += 1
+        n += 1
+        kind = rng.choices(kinds, weights)[0]
+        method, path, body = request_for(kind, who, rng, run_id, n)
+        began = time.perf_counter()
+        try:
+            response = await client.request(method, path, json=body)
+            took = time.perf_counter() - began
+            if not 200 <= response.status_code < 300:
+                tally.errors.append(f"{kind}: {method} {path} -> {response.status_code} "
+                                    f"{response.text[:300]}")
+            else:
+                tally.latencies[kind].append(took)
+                tally.timeline.append((began, took))
+                if response.status_code == 201:
+                    tally.accepted.add(response.json()["id"])
+        except (httpx.HTTPError, ValueError, KeyError) as exc:
+            tally.errors.append(f"{kind}: {method} {path} -> {type(exc).__name__}: {exc}")
+        # Think time: uniform around the mean, so users do not move in lockstep.
+        await asyncio.sleep(min(rng.uniform(0, 2 * THINK), max(0.0, stop_at - loop.time())))
 
 
 async def drive(people: list[Persona], run_id: str) -> tuple[Tally, float]:
     tally = Tally()
+    # Clients first, before the clock: building one costs milliseconds of CPU (httpx sets
+    # up a TLS context), which would otherwise stall the event loop as users arrive.
+    clients = [httpx.AsyncClient(base_url=BASE, timeout=CLIENT_TIMEOUT,
+                                 headers={"Authorization": f"Token {who.secret}",
+                                          "Accept": "application/json"})
+               for who in people]
     loop = asyncio.get_running_loop()
     now = loop.time()
     stop_at = now + SECONDS
-    jobs = [simulate(who, i, tally, run_id, now + RAMP * i / len(people), stop_at)
-            for i, who in enumerate(people)]
+    jobs = [simulate(who, client, i, tally, run_id, now + RAMP * i / len(people), stop_at)
+            for i, (who, client) in enumerate(zip(people, clients, strict=True))]
     began = time.perf_counter()
-    await asyncio.gather(*jobs)
-    return tally, time.perf_counter() - began
+    try:
+        await asyncio.gather(*jobs)
+    finally:
+        elapsed = time.perf_counter() - began
+        for client in clients:
+            await client.aclose()
+    return tally, elapsed
 
 
 def warm_up(people: list[Persona]) -> None:
@@ -278,6 +288,21 @@ def warm_up(people: list[Persona]) -> None:
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+def windows(timeline: list[tuple[float, float]], width: float = 10.0) -> list[dict]:
+    """Requests and latency by `width`-second window of the run: a p95 made of one bad
+    stretch reads differently from one that is slow throughout."""
+    if not timeline:
+        return []
+    start = min(began for began, _ in timeline)
+    buckets: dict[int, list[float]] = defaultdict(list)
+    for began, took in timeline:
+        buckets[int((began - start) // width)].append(took)
+    return [{"from_s": int(n * width), "requests": len(lat),
+             "p50_ms": round(statistics.median(lat) * 1000),
+             "p95_ms": round(percentile(lat, 0.95) * 1000)}
+            for n, lat in sorted(buckets.items())]
 
 
 def summary(name: str, lat: list[float], errors: int, elapsed: float) -> dict:
@@ -339,6 +364,10 @@ def main() -> int:
         print(f"| {r['kind']:<16} | {r['requests']:>8} | {r['rps']:>5} | {r['p50_ms']!s:>6} "
               f"| {r['p95_ms']!s:>6} | {r['max_ms']!s:>6} | {r['errors']:>6} |")
 
+    timeline = windows(tally.timeline)
+    print("\np50 / p95 ms by 10 s window: " + ", ".join(
+        f"{w['from_s']}s {w['p50_ms']}/{w['p95_ms']}" for w in timeline))
+
     failed = False
     if tally.errors:
         failed = True
@@ -359,7 +388,7 @@ def main() -> int:
     out.write_text(json.dumps({
         "data": state, "machine": machine(), "users": len(people), "seconds": elapsed,
         "think_seconds": THINK, "server": server_kind, "client_cpu_seconds": client_cpu,
-        "load_average": [load_before, load_after], "rows": rows,
+        "load_average": [load_before, load_after], "rows": rows, "windows": timeline,
         "accepted_reports": len(tally.accepted), "entries_in_database": len(written),
         "errors": tally.errors[:200]}, ensure_ascii=False, indent=2))
     print(f"Saved {out.relative_to(settings.BASE_DIR)}")
