@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from tracker.choices import Status
 from tracker.models import Indicator, ProgressEntry, Task
 from tracker.services.evidence import evidence_file_check
+from tracker.services.progress import progress_entry_check
 
 WITHDRAW = "withdraw"
 
@@ -80,18 +81,19 @@ class ProgressEntryInlineForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        reported_on = data.get("reported_on")
-        if reported_on and reported_on > timezone.localdate():
-            self.add_error("reported_on", _("报送日期不能晚于今天。"))
-        percent, actual = data.get("percent"), data.get("actual_value")
-        indicator = data.get("indicator")
-        if percent is None and not (data.get("progress_text") or "").strip() and actual is None:
-            raise forms.ValidationError(_("请至少填写完成进度、进展情况或指标实际值中的一项。"))
-        if indicator is not None and actual is None:
-            self.add_error("actual_value", _("请填写指标实际值。"))
-        choices = self.fields["indicator"].queryset
-        if actual is not None and indicator is None and not choices.exists():
-            self.add_error("actual_value", _("该任务没有可填报实际值的指标。"))
+        if self.task is None or self.task.pk is None or not self.has_changed():
+            return data
+        # The service's own input rules, so the messages appear beside their fields
+        # before the task is saved (the service checks them again when it writes).
+        _indicator, errors = progress_entry_check(
+            task=self.task, reported_on=data.get("reported_on") or timezone.localdate(),
+            percent=data.get("percent"), progress_text=data.get("progress_text") or "",
+            self_status=data.get("self_status") or "", indicator=data.get("indicator"),
+            actual_value=data.get("actual_value"), today=timezone.localdate())
+        for field, messages in errors.items():
+            for message in messages:
+                self.add_error(None if field == "non_field_errors" or field not in self.fields
+                               else field, message)
         return data
 
 

@@ -18,9 +18,35 @@ from .evidence import evidence_files_validate
 from .status import task_status_recompute
 
 
-def _validate_percent(percent: int | None, errors: dict[str, list[str]]) -> None:
+def progress_entry_check(*, task: Task, reported_on: dt.date, percent: int | None,
+                         progress_text: str, self_status: str, indicator: Indicator | None,
+                         actual_value: Decimal | None, today: dt.date,
+                         ) -> tuple[Indicator | None, dict[str, list[str]]]:
+    """The input rules of a progress entry, shared by the service and the forms that want
+    to show the same messages beside their fields before anything is saved.
+
+    Returns the indicator a bare actual value is read against (the task's first) and the
+    errors by field; no errors means progress_entry_create will accept the input.
+    """
+    errors: dict[str, list[str]] = {}
     if percent is not None and not 0 <= percent <= 100:
         errors.setdefault("percent", []).append(_("完成进度必须在 0 到 100 之间。"))
+    if reported_on > today:
+        errors.setdefault("reported_on", []).append(_("报送日期不能晚于今天。"))
+    if self_status and self_status not in Status.values:
+        errors.setdefault("self_status", []).append(_("未知的状态。"))
+    if actual_value is not None and indicator is None:
+        indicator = task.indicators.order_by("order", "id").first()
+        if indicator is None:
+            errors.setdefault("actual_value", []).append(_("该任务没有可填报实际值的指标。"))
+    if indicator is not None and indicator.task_id != task.pk:
+        errors.setdefault("indicator", []).append(_("该指标不属于此任务。"))
+    if indicator is not None and actual_value is None:
+        errors.setdefault("actual_value", []).append(_("请填写指标实际值。"))
+    if not any([percent is not None, (progress_text or "").strip(), actual_value is not None]):
+        errors.setdefault("non_field_errors", []).append(
+            _("请至少填写完成进度、进展情况或指标实际值中的一项。"))
+    return indicator, errors
 
 
 @transaction.atomic
@@ -53,23 +79,9 @@ def progress_entry_create(
 
     today = timezone.localdate()
     reported_on = reported_on or today
-    errors: dict[str, list[str]] = {}
-    _validate_percent(percent, errors)
-    if reported_on > today:
-        errors.setdefault("reported_on", []).append(_("报送日期不能晚于今天。"))
-    if self_status and self_status not in Status.values:
-        errors.setdefault("self_status", []).append(_("未知的状态。"))
-    if actual_value is not None and indicator is None:
-        indicator = task.indicators.order_by("order", "id").first()
-        if indicator is None:
-            errors.setdefault("actual_value", []).append(_("该任务没有可填报实际值的指标。"))
-    if indicator is not None and indicator.task_id != task.pk:
-        errors.setdefault("indicator", []).append(_("该指标不属于此任务。"))
-    if indicator is not None and actual_value is None:
-        errors.setdefault("actual_value", []).append(_("请填写指标实际值。"))
-    if not any([percent is not None, progress_text.strip(), actual_value is not None]):
-        errors.setdefault("non_field_errors", []).append(
-            _("请至少填写完成进度、进展情况或指标实际值中的一项。"))
+    indicator, errors = progress_entry_check(
+        task=task, reported_on=reported_on, percent=percent, progress_text=progress_text,
+        self_status=self_status, indicator=indicator, actual_value=actual_value, today=today)
     # Size, type by content and by name, sanitised names (services.evidence).
     checked_files = evidence_files_validate(evidence_files, errors)
     if errors:
