@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -168,7 +169,7 @@ class ProgressEntryInline(admin.TabularInline):
         if not files:
             return "-"
         # Through the permission-checking view: there is no public media URL.
-        return format_html_join(format_html("<br>"), '<a href="{}">{}</a>',
+        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a>',
                                 ((reverse("ui:evidence", args=[e.pk]), e.original_name)
                                  for e in files))
 
