@@ -496,22 +496,11 @@ class IndicatorCreateInputSerializer(serializers.Serializer):
     source_quote = serializers.CharField(required=False, allow_blank=True, max_length=20000)
 
 
-class IndicatorUpdateInputSerializer(serializers.Serializer):
-    code = serializers.CharField(required=False, max_length=30)
-    order = serializers.IntegerField(required=False, min_value=0, max_value=32767)
-    name = serializers.CharField(required=False, max_length=200)
-    unit = serializers.CharField(required=False, allow_blank=True, max_length=20)
-    comparator = serializers.ChoiceField(choices=Comparator.choices, required=False)
-    direction = serializers.ChoiceField(choices=Direction.choices, required=False)
-    target_value = serializers.DecimalField(max_digits=18, decimal_places=4, required=False,
-                                            allow_null=True)
-    baseline = serializers.DecimalField(max_digits=18, decimal_places=4, required=False,
-                                        allow_null=True)
-    baseline_year = serializers.IntegerField(required=False, allow_null=True, min_value=1900,
-                                             max_value=2100)
-    baseline_quote = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    due_date = serializers.DateField(required=False)
-    source_quote = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+class IndicatorUpdateInputSerializer(IndicatorCreateInputSerializer):
+    """The same fields, used with partial=True; an indicator keeps its plan and task."""
+
+    plan = None
+    task = None
 
 
 class IndicatorReadingInputSerializer(serializers.Serializer):
